@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Constants shared by the boot assembly and the C that reads boot info. */
+#ifndef SKIFF_KERNEL_BOOT_H
+#define SKIFF_KERNEL_BOOT_H
+
+#define BOOT_PROTO_MULTIBOOT	0x2BADB002	/* eax from a multiboot v1 loader */
+#define BOOT_PROTO_PVH		0x336ec578	/* hvm_start_info magic */
+
+#define BOOT_STACK_SIZE		(64 * 1024)
+
+#define PTE_P	(1 << 0)
+#define PTE_W	(1 << 1)
+#define PTE_PWT	(1 << 3)
+#define PTE_PCD	(1 << 4)
+#define PTE_PS	(1 << 7)
+
+/* isa-debug-exit status when the CPU cannot run 64-bit code (EXIT_FAULT). */
+#define BOOT_EXIT_CODE_NO_LM	(16 + 4)
+
+#endif

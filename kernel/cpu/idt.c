@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The IDT: the 32 exception vectors only. Skiff takes no interrupts (devices
+ * are polled, the timer is the TSC), so nothing else needs a gate.
+ */
+#include "cpu.h"
+
+struct idt_gate {
+	uint16_t off0;
+	uint16_t sel;
+	uint8_t ist;
+	uint8_t type;
+	uint16_t off1;
+	uint32_t off2;
+	uint32_t reserved;
+} __packed;
+
+#define GATE_INTERRUPT	0x8e	/* present, DPL 0, 64-bit interrupt gate */
+#define IST_FAULT	1	/* tss.ist[0] */
+#define VEC_NMI		2
+#define VEC_DF		8
+
+extern const uint64_t trap_stubs[32];
+static struct idt_gate idt[32] __aligned(16);
+
+void idt_init(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __packed ptr = { sizeof(idt) - 1, (uintptr_t)idt };
+
+	for (unsigned v = 0; v < 32; v++) {
+		uint64_t off = trap_stubs[v];
+		idt[v] = (struct idt_gate){
+			.off0 = off & 0xffff,
+			.sel = SEL_KCODE,
+			.ist = (v == VEC_DF || v == VEC_NMI) ? IST_FAULT : 0,
+			.type = GATE_INTERRUPT,
+			.off1 = (off >> 16) & 0xffff,
+			.off2 = off >> 32,
+		};
+	}
+	__asm__ __volatile__("lidt %0" : : "m"(ptr));
+}

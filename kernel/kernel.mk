@@ -1,0 +1,30 @@
+# The kernel proper: boot, cpu, memory, console, time, pci, config, ramfs.
+KERNEL_SRCS += \
+	kernel/boot/entry.S \
+	kernel/boot/bootinfo.c \
+	kernel/main.c \
+	kernel/panic.c \
+	kernel/shutdown.c \
+	kernel/cpu/cpu.c \
+	kernel/cpu/gdt.c \
+	kernel/cpu/idt.c \
+	kernel/cpu/trap_entry.S \
+	kernel/cpu/traps.c \
+	kernel/mem/memmap.c \
+	kernel/mem/mem.c \
+	kernel/mem/paging.c \
+	kernel/console/serial.c \
+	kernel/console/fmt.c \
+	kernel/console/printf.c \
+	kernel/time/tsc.c \
+	kernel/time/pit.c \
+	kernel/pci/pci.c \
+	kernel/cmdline/kv.c \
+	kernel/cmdline/value.c \
+	kernel/cmdline/params.c \
+	kernel/cmdline/config.c \
+	kernel/ramfs/cpio.c \
+	kernel/lib/string.c
+
+# See kernel/lib/string.c for why.
+CFLAGS_string := -fno-lto -fno-tree-loop-distribute-patterns

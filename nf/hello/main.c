@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * hello: the smoke test for every change. Prints what the kernel found
+ * (memory, clock, PCI devices; the banner and the parsed settings come from
+ * the kernel) and exits 0. crash= makes it fail on purpose, so tests can check
+ * that faults are reported and stop the VM with a non-zero status.
+ */
+#include <skiff/console.h>
+#include <skiff/mem.h>
+#include <skiff/nf.h>
+#include <skiff/panic.h>
+#include <skiff/pci.h>
+#include <skiff/time.h>
+
+static const char *const crash_kinds[] = {
+	"none", "null", "ud", "div", "gp", "panic", "assert", NULL,
+};
+enum { CRASH_NONE, CRASH_NULL, CRASH_UD, CRASH_DIV, CRASH_GP, CRASH_PANIC, CRASH_ASSERT };
+static unsigned crash;
+
+static const struct param params[] = {
+	PARAM_CHOICE("crash", crash, crash_kinds,
+		     "fail on purpose: NULL write, invalid opcode, divide by zero, "
+		     "general protection, panic, assert"),
+};
+
+static void do_crash(void)
+{
+	volatile int zero = 0;
+
+	switch (crash) {
+	case CRASH_NULL:
+		*(volatile uint64_t *)(uintptr_t)zero = 0xdead;
+		break;
+	case CRASH_UD:
+		__asm__ __volatile__("ud2");
+		break;
+	case CRASH_DIV: {
+		/* In asm: gcc may legally turn a C division by zero into anything. */
+		uint32_t eax = 1, edx = 0, divisor = (uint32_t)zero;
+		__asm__ __volatile__("divl %2" : "+a"(eax), "+d"(edx) : "r"(divisor));
+		break;
+	}
+	case CRASH_GP:
+		/* A non-canonical address. */
+		*(volatile uint64_t *)0x8000000000000000ULL = 1;
+		break;
+	case CRASH_PANIC:
+		panic("crash=panic requested");
+	case CRASH_ASSERT:
+		assert(zero == 1);
+		break;
+	}
+}
+
+static int hello_main(void)
+{
+	uint64_t t0, t1;
+
+	printf("hello: memory %llu KiB total, %llu KiB used\n",
+	       (unsigned long long)(mem_total() >> 10),
+	       (unsigned long long)(mem_used() >> 10));
+	/* Touch the last byte of RAM: faults if the identity map falls short. */
+	volatile uint8_t *last = (volatile uint8_t *)(uintptr_t)(mem_top() - 1);
+	*last = *last;
+	printf("hello: highest RAM byte %p is mapped\n", (void *)last);
+	t0 = time_ns();
+	delay_us(10000);
+	t1 = time_ns();
+	printf("hello: clock %s at %llu Hz; a 10 ms delay took %llu us\n", tsc_source,
+	       (unsigned long long)tsc_hz, (unsigned long long)((t1 - t0) / 1000));
+	printf("hello: %u PCI functions\n", pci_count());
+	for (unsigned i = 0; i < pci_count(); i++) {
+		const struct pci_dev *d = pci_get(i);
+		printf("hello:   %02x:%02x.%x %04x:%04x class %02x.%02x\n", d->bus,
+		       d->dev, d->fn, d->vendor, d->device, d->class, d->subclass);
+	}
+	do_crash();
+	printf("hello: done\n");
+	return EXIT_OK;
+}
+
+NF_DEFINE("hello", "prints what the kernel found and exits", params, hello_main);

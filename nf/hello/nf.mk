@@ -1,0 +1,1 @@
+NF_SRCS_hello := nf/hello/main.c

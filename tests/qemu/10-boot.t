@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The hello image boots through PVH on pc, q35 and microvm and through
+# multiboot, reports what it found and exits 0.
+source "$(dirname "$0")/../lib/tap.sh"
+
+rev=$(git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
+for m in pc q35 microvm; do
+	run_guest hello -M "$m" --append "loglevel=debug"
+	is "$RC" 0 "$m: hello exits 0"
+	like "$OUT" "^Skiff $rev: image hello, build lto=[01] alloc=(pool|heap) debug=[01]" \
+		"$m: banner names Skiff, image, revision and options"
+	like "$OUT" '^boot: pvh, command line "loglevel=debug"' "$m: booted through PVH"
+	like "$OUT" '^mem: [0-9]+ MiB usable, image 0x100000-0x[0-9a-f]+ \([0-9]+ KiB\), [0-9]+ MiB free' \
+		"$m: memory summary"
+	like "$OUT" '^mem: +0x000000100000-0x[0-9a-f]+ usable' "$m: memory map at loglevel=debug"
+	like "$OUT" '^time: TSC [0-9]+\.[0-9]{3} MHz \(' "$m: clock calibration printed"
+	like "$OUT" '^hello: clock .* a 10 ms delay took (9[5-9][0-9]{2}|1[01][0-9]{3}) us' \
+		"$m: the calibrated clock measures a 10 ms delay within 10%"
+	like "$OUT" '^kernel config: loglevel=debug config=\(none\)' "$m: parsed command line printed"
+	like "$OUT" '^skiff: exit 0$' "$m: final exit line"
+done
+
+run_guest hello -M pc --append "loglevel=debug"
+like "$OUT" '^pci: +00:00\.0 8086:1237 class 06\.00\.00' "pc: i440FX host bridge in the PCI list"
+like "$OUT" '^pci: +BAR4 io 0xc000 size 0x10' "pc: IDE BAR sized"
+run_guest hello -M q35 --append "loglevel=debug"
+like "$OUT" '^pci: +00:00\.0 8086:29c0' "q35: Q35 host bridge in the PCI list"
+like "$OUT" '^pci: +BAR5 mem32 0xfebff000 size 0x1000' "q35: AHCI memory BAR sized"
+like "$OUT" 'capabilities \(id@offset\): 05@80 12@a8' "q35: capability list walked"
+run_guest hello -M microvm
+like "$OUT" '^pci: no PCI bus' "microvm: no PCI bus, said plainly"
+
+run_guest hello -M pc
+unlike "$OUT" '^pci: +00:' "PCI list hidden at the default loglevel"
+like "$OUT" '^hello: +00:01\.0 8086:7000 class 06\.01' "hello prints the PCI devices itself"
+
+run_guest hello --multiboot --append "crash=none"
+is "$RC" 0 "multiboot: hello exits 0"
+like "$OUT" '^boot: multiboot, command line "crash=none"' \
+	"multiboot: kernel path dropped from the command line"
+like "$OUT" '^hello: done' "multiboot: NF ran"
+
+run_guest hello -M pc --mem 2048 --append "loglevel=debug"
+is "$RC" 0 "2 GiB guest boots"
+like "$OUT" '^mem: (20[0-9][0-9]|19[0-9][0-9]) MiB usable' "2 GiB counted"
+
+run_guest hello -M q35 --mem 5120
+is "$RC" 0 "5 GiB guest (RAM above 4 GiB mapped) boots"
+like "$OUT" '^mem: (50[0-9][0-9]|51[0-9][0-9]) MiB usable' "5 GiB counted"
+like "$OUT" '^hello: highest RAM byte 0x1[0-9a-f]{8} is mapped' "RAM above 4 GiB is mapped"
+
+done_testing

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# CPU exceptions, panic() and assert() print a diagnosis and stop the VM with
+# a non-zero status.
+source "$(dirname "$0")/../lib/tap.sh"
+
+elf=$(ls -t "$BUILD"/obj/*/hello.elf | head -1)
+
+check_exception() {	# crash-kind vector name
+	run_guest hello --append "crash=$1"
+	is "$RC" 4 "crash=$1: exit status 4 (CPU fault)"
+	like "$OUT" "^\*\*\* CPU EXCEPTION $2 \($3" "crash=$1: vector $2 named"
+	like "$OUT" '^RIP 0x[0-9a-f]{16}  CS 0x8  RFLAGS 0x[0-9a-f]+$' "crash=$1: RIP printed"
+	like "$OUT" '^CR2 0x[0-9a-f]{16}  CR3 0x[0-9a-f]+  RSP 0x[0-9a-f]{16}$' "crash=$1: CR2 printed"
+	like "$OUT" '^RAX [0-9a-f]{16} RBX [0-9a-f]{16} RCX [0-9a-f]{16} RDX [0-9a-f]{16}$' \
+		"crash=$1: registers printed"
+	local rip
+	rip=$(sed -n 's/^RIP \(0x[0-9a-f]*\) .*/\1/p' <<<"$OUT")
+	like "$(addr2line -fe "$elf" "$rip")" '^do_crash$' "crash=$1: RIP resolves to do_crash()"
+}
+
+check_exception null 14 '#PF page fault'
+like "$OUT" '^CR2 0x0000000000000000 ' "NULL write: CR2 is 0"
+like "$OUT" 'error code 0x2$' "NULL write: error code says write to a non-present page"
+check_exception ud 6 '#UD invalid opcode'
+check_exception div 0 '#DE divide error'
+check_exception gp 13 '#GP general protection'
+
+run_guest hello --append "crash=panic"
+is "$RC" 3 "panic: exit status 3"
+like "$OUT" '^\*\*\* PANIC: crash=panic requested$' "panic: message printed"
+like "$OUT" '^\*\*\* called from 0x[0-9a-f]+$' "panic: caller printed"
+
+run_guest hello --append "crash=assert"
+is "$RC" 3 "assert: exit status 3"
+like "$OUT" '^\*\*\* PANIC: assertion failed: zero == 1 \(nf/hello/main.c:[0-9]+\)$' \
+	"assert: condition, file and line printed"
+
+done_testing

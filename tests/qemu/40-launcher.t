@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# scripts/run: usage errors, timeouts, a missing QEMU, exit-status mapping.
+source "$(dirname "$0")/../lib/tap.sh"
+
+out=$(scripts/run 2>&1); rc=$?
+is "$rc" 64 "no image: usage error"
+like "$out" 'run: no image given' "no image: said so"
+out=$(scripts/run --frobnicate "$BUILD/hello.elf" 2>&1); rc=$?
+is "$rc" 64 "unknown option: usage error"
+like "$out" "unknown option --frobnicate" "unknown option: named"
+out=$(scripts/run build/nope.elf 2>&1); rc=$?
+is "$rc" 64 "missing image: usage error"
+out=$(scripts/run --mem 3 "$BUILD/hello.elf" 2>&1); rc=$?
+is "$rc" 64 "tiny --mem refused"
+out=$(scripts/run --help); rc=$?
+is "$rc" 0 "--help exits 0"
+like "$out" 'SKIFF_ACCEL=kvm\|tcg' "--help documents the accelerator override"
+
+out=$(SKIFF_QEMU=/nonexistent/qemu scripts/run "$BUILD/hello.elf" 2>&1); rc=$?
+is "$rc" 127 "QEMU missing: 127"
+like "$out" 'apt-get install qemu-system-x86' "QEMU missing: names the package"
+
+out=$(SKIFF_ACCEL=warp scripts/run "$BUILD/hello.elf" 2>&1); rc=$?
+is "$rc" 64 "bad SKIFF_ACCEL refused"
+
+# A guest paused at reset (-S) never finishes: the timeout stops it.
+start=$(date +%s)
+out=$(SKIFF_QEMU_ARGS="-S" scripts/run --timeout 2 "$BUILD/hello.elf" 2>&1); rc=$?
+took=$(( $(date +%s) - start ))
+is "$rc" 124 "timeout: status 124"
+like "$out" 'timed out after 2s' "timeout: said so"
+ok "$([ "$took" -le 6 ] && echo 0 || echo 1)" "timeout: stopped within a few seconds (${took}s)"
+sleep 0.5
+ok "$(pgrep -f "qemu-system.*$BUILD/hello.elf" >/dev/null && echo 1 || echo 0)" "timeout: no QEMU left behind"
+
+out=$(SKIFF_QEMU_ARGS="-device no-such-device" scripts/run "$BUILD/hello.elf" 2>&1); rc=$?
+is "$rc" 125 "QEMU error: status 125"
+like "$out" "QEMU failed with status 1" "QEMU error: said so"
+
+log=$(mktemp)
+out=$(scripts/run --prefix hello1 --log "$log" "$BUILD/hello.elf" 2>&1); rc=$?
+is "$rc" 0 "prefix: runs"
+like "$out" '^hello1\| Skiff ' "prefix: console lines carry the name"
+like "$(cat "$log")" '^Skiff ' "log: holds the console without the prefix"
+unlike "$(cat "$log")" $'\r' "log: no carriage returns"
+rm -f "$log"
+
+done_testing

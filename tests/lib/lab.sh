@@ -1,0 +1,192 @@
+# shellcheck shell=bash disable=SC2034
+# Network-lab helpers for the in-QEMU tests (bash). Source it after tap.sh:
+#
+#   lab_require                      skip the whole file unless root with the tools
+#   lab_up [NTAPS [MTU]]             new lab (scripts/lab; 1 tap, MTU 1500) named
+#                                    skiff-<pid>-<n>; sets LAB_NS, LAB_PEER and LAB_DIR
+#                                    (a scratch directory, removed at exit). Call it
+#                                    again for a second lab: LAB_NS then names that one.
+#   lab_exec CMD...                  run CMD in the lab namespace (lab_peer_exec: the peer)
+#   lab_spawn CMD...                 start CMD in the background in the lab namespace
+#                                    (lab_peer_spawn: the peer); LAB_PID is its pid.
+#                                    (Not "lab_exec CMD &": $! would be a subshell's.)
+#   lab_guest_start NAME IMAGE TAP [scripts/run options...]
+#                                    boot IMAGE (a path, or an NF name under $BUILD)
+#                                    in the background on TAP ("tap0"; "tap0,mac=..."
+#                                    or other --net properties; "none" for no NIC);
+#                                    tapK gets MAC 52:54:00:c6:12:(K+2) unless given.
+#                                    The console goes to $(lab_guest_log NAME).
+#   lab_guest_wait NAME              wait for it (bounded by its --timeout, default
+#                                    GUEST_TIMEOUT or 30 s); sets RC and OUT (console
+#                                    and launcher messages) like run_guest; returns RC
+#   lab_guest_stop NAME              stop it now (SIGTERM to scripts/run), then as wait
+#   lab_wait_line FILE REGEX SECONDS wait until a line of FILE matches REGEX (grep -E)
+#   lab_capture_start FILE [FILTER]  tshark -i br0 into FILE (pcap), with a capture
+#                                    filter; returns once tshark is capturing
+#   lab_capture_stop                 stop it; FILE is complete when this returns
+#   lab_counters IFACE [PREFIX]      IFACE's statistics (host0, veth0, tap0, peer0...):
+#                                    without PREFIX one line "rx_packets=N rx_bytes=N
+#                                    ..."; with it, sets PREFIX_rx_packets etc.
+#   lab_counter IFACE KEY            one of them, e.g. lab_counter peer0 rx_packets
+#   lab_pcap_count FILE [DISPLAY_FILTER]  frames in FILE (matching the filter)
+#
+# Everything a test starts here is undone when it exits, fails or is
+# interrupted (EXIT, INT, TERM): guests and captures are stopped and every lab
+# it made is removed. A test killed with SIGKILL leaves its lab marked with its
+# pid; 'scripts/lab gc' removes such labs.
+
+LAB_NS="" LAB_PEER="" LAB_DIR=""
+LAB_ALL=() LAB_N=0 LAB_CAPTURE_PID="" LAB_TRAPPED=0
+declare -A LAB_GUEST_PID=()
+
+lab_require() {
+	[ "$(id -u)" = 0 ] || skip_all "the lab needs root (network namespaces, bridge, taps)"
+	local tool
+	for tool in ip tshark text2pcap tcprewrite tcpreplay capinfos; do
+		command -v "$tool" >/dev/null 2>&1 ||
+			skip_all "$tool missing (scripts/deps test installs the test tools)"
+	done
+}
+
+lab_up() {
+	# $BASHPID here, not inside $(...) below: that is a subshell's.
+	local ntaps=${1:-1} mtu=${2:-1500} name=skiff-$BASHPID-$LAB_N owner=$BASHPID err
+	LAB_N=$((LAB_N + 1))
+	if [ "$LAB_TRAPPED" = 0 ]; then
+		LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/skiff-lab.XXXXXX")
+		trap '_lab_on_exit' EXIT
+		trap 'exit 130' INT
+		trap 'exit 143' TERM
+		LAB_TRAPPED=1
+	fi
+	if ! err=$(scripts/lab up --name "$name" --taps "$ntaps" --mtu "$mtu" --owner "$owner" 2>&1 >/dev/null); then
+		diag "lab_up: $err"
+		return 1
+	fi
+	LAB_ALL+=("$name")
+	LAB_NS=$name LAB_PEER=$name-peer
+}
+
+_lab_on_exit() {
+	local rc=$?
+	lab_cleanup
+	exit "$rc"
+}
+
+# Stop what this test started and remove its labs. Runs on exit; a test may
+# also call it to check that cleaning up works.
+lab_cleanup() {
+	local name pids=()
+	if [ -n "$LAB_CAPTURE_PID" ]; then
+		SKIFF_CAPTURE_SETTLE=0 scripts/capture --stop "$LAB_CAPTURE_PID" >/dev/null 2>&1
+		LAB_CAPTURE_PID=""
+	fi
+	for name in "${!LAB_GUEST_PID[@]}"; do pids+=("${LAB_GUEST_PID[$name]}"); done
+	if [ ${#pids[@]} -gt 0 ]; then
+		kill -TERM "${pids[@]}" 2>/dev/null
+		wait "${pids[@]}" 2>/dev/null
+	fi
+	LAB_GUEST_PID=()
+	# scripts/lab down also stops anything still running inside the namespaces.
+	for name in "${LAB_ALL[@]}"; do scripts/lab down "$name" >/dev/null 2>&1; done
+	LAB_ALL=() LAB_NS="" LAB_PEER=""
+	[ -z "$LAB_DIR" ] || rm -rf "$LAB_DIR"
+	LAB_DIR=""
+}
+
+lab_exec() { ip netns exec "$LAB_NS" "$@"; }
+lab_peer_exec() { ip netns exec "$LAB_PEER" "$@"; }
+# ip netns exec execs CMD, so $! is CMD's pid. 'lab down' stops whatever is
+# still running in the namespaces.
+lab_spawn() { ip netns exec "$LAB_NS" "$@" & LAB_PID=$!; }
+lab_peer_spawn() { ip netns exec "$LAB_PEER" "$@" & LAB_PID=$!; }
+
+lab_guest_log() { echo "$LAB_DIR/$1.log"; }
+
+lab_guest_start() {
+	local name=$1 image=$2 tap=$3 net=()
+	shift 3
+	[[ "$name" =~ ^[A-Za-z0-9_.-]+$ ]] || { diag "lab_guest_start: bad name '$name'"; return 1; }
+	[ -z "${LAB_GUEST_PID[$name]:-}" ] || { diag "lab_guest_start: $name is running"; return 1; }
+	[ -f "$image" ] || image=$BUILD/$image.elf
+	if [ "$tap" != none ]; then
+		# tapK gets the MAC that scripts/lab run would give guest K.
+		if [[ "$tap" =~ ^tap([0-9]+)$ ]]; then
+			tap+=$(printf ',mac=52:54:00:c6:12:%02x' $((BASH_REMATCH[1] + 2)))
+		fi
+		net=(--net "tap:$tap")
+	fi
+	: >"$LAB_DIR/$name.log"
+	ip netns exec "$LAB_NS" scripts/run --timeout "${GUEST_TIMEOUT:-30}" --log "$LAB_DIR/$name.log" \
+		"${net[@]}" "$@" "$image" >"$LAB_DIR/$name.out" 2>&1 </dev/null &
+	LAB_GUEST_PID[$name]=$!
+}
+
+lab_guest_wait() {
+	local name=$1 pid=${LAB_GUEST_PID[$1]:-}
+	[ -n "$pid" ] || { diag "lab_guest_wait: no guest $name"; RC=255; OUT=""; return 255; }
+	wait "$pid"
+	RC=$?
+	unset "LAB_GUEST_PID[$name]"
+	OUT=$(cat "$LAB_DIR/$name.out")
+	return "$RC"
+}
+
+lab_guest_stop() {
+	local pid=${LAB_GUEST_PID[$1]:-}
+	[ -z "$pid" ] || kill -TERM "$pid" 2>/dev/null
+	lab_guest_wait "$1"
+}
+
+lab_wait_line() {	# file regex seconds
+	local file=$1 re=$2 i
+	for ((i = 0; i < $3 * 10; i++)); do
+		grep -qE -- "$re" "$file" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	grep -qE -- "$re" "$file" 2>/dev/null
+}
+
+lab_capture_start() {	# file [capture filter]
+	local args=(--lab "$LAB_NS" -w "$1" -d "${LAB_CAPTURE_LIMIT:-120}" --background)
+	[ -z "${2:-}" ] || args+=(-f "$2")
+	[ -z "$LAB_CAPTURE_PID" ] || { diag "lab_capture_start: a capture is running"; return 1; }
+	LAB_CAPTURE_PID=$(scripts/capture "${args[@]}" 2>"$LAB_DIR/capture.err") || {
+		diag "lab_capture_start: $(cat "$LAB_DIR/capture.err")"
+		LAB_CAPTURE_PID=""
+		return 1
+	}
+}
+
+lab_capture_stop() {
+	[ -n "$LAB_CAPTURE_PID" ] || { diag "lab_capture_stop: no capture running"; return 1; }
+	scripts/capture --stop "$LAB_CAPTURE_PID" 2>"$LAB_DIR/capture.err"
+	local rc=$?
+	LAB_CAPTURE_PID=""
+	return "$rc"
+}
+
+lab_counters() {	# iface [prefix]
+	local line kv
+	line=$(scripts/lab counters "$LAB_NS" "$1") || return 1
+	if [ -z "${2:-}" ]; then
+		echo "$line"
+		return 0
+	fi
+	for kv in $line; do
+		[[ "$kv" =~ ^([a-z_]+)=([0-9]+)$ ]] || continue
+		printf -v "${2}_${BASH_REMATCH[1]}" '%s' "${BASH_REMATCH[2]}"
+	done
+}
+
+lab_counter() {	# iface key
+	local line
+	line=$(scripts/lab counters "$LAB_NS" "$1") || return 1
+	sed -n "s/.*\\b$2=\\([0-9]*\\).*/\\1/p" <<<"$line"
+}
+
+lab_pcap_count() {	# file [display filter]
+	local args=(-n -r "$1" -T fields -e frame.number)
+	[ -z "${2:-}" ] || args+=(-Y "$2")
+	tshark "${args[@]}" 2>/dev/null | wc -l
+}

@@ -139,17 +139,19 @@ include $(wildcard bench/*.mk)
 UNIT_BINS := $(patsubst %,$(BUILD)/test/unit/test_%,$(UNIT_TESTS))
 TSAN_BINS := $(patsubst %,$(BUILD)/test/tsan/test_%,$(TSAN_TESTS))
 
-$(BUILD)/test/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_$$*) tests/unit/hosted.c
-	$(call msg,HOSTCC,$@)
-	@mkdir -p $(@D)
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(SAN_FLAGS) $(UNIT_CFLAGS_$*) -MMD -MP -MF $@.d \
-		-o $@ $(filter %.c,$^) $(UNIT_LIBS_$*)
-
-$(BUILD)/test/tsan/test_%: tests/unit/test_%.c $$(UNIT_SRCS_$$*) tests/unit/hosted.c
-	$(call msg,HOSTCC,$@ "(tsan)")
-	@mkdir -p $(@D)
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(TSAN_FLAGS) $(UNIT_CFLAGS_$*) -MMD -MP -MF $@.d \
-		-o $@ $(filter %.c,$^) $(UNIT_LIBS_$*)
+# Each test's sources are compiled into its own directory (their flags
+# differ per test), one object and one dependency file per source.
+define unit_rules
+$(2)_OBJS_$(1) := $$(patsubst %.c,$(BUILD)/test/$(2)/$(1).o/%.o,tests/unit/test_$(1).c $$(UNIT_SRCS_$(1)) tests/unit/hosted.c)
+$(BUILD)/test/$(2)/$(1).o/%.o: %.c
+	@mkdir -p $$(@D)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(3) $$(UNIT_CFLAGS_$(1)) -MMD -MP -c -o $$@ $$<
+$(BUILD)/test/$(2)/test_$(1): $$($(2)_OBJS_$(1))
+	$$(call msg,HOSTLD,$$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(3) -o $$@ $$^ $$(UNIT_LIBS_$(1))
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rules,$(t),unit,$(SAN_FLAGS))))
+$(foreach t,$(TSAN_TESTS),$(eval $(call unit_rules,$(t),tsan,$(TSAN_FLAGS))))
 
 unit-build: $(UNIT_BINS) $(TSAN_BINS)
 
@@ -171,6 +173,12 @@ test: deps
 deps:
 	$(Q)scripts/deps test
 
+# The README's first command: the lab demo.
+demo:
+	$(Q)scripts/deps demo
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/demo
+
 # ---------------------------------------------------------------- running
 RUN_NF := $(if $(filter 1,$(words $(NF))),$(NF),hello)
 ARGS ?=
@@ -185,7 +193,7 @@ debug: all
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all unit unit-build test deps run debug clean FORCE
+.PHONY: all unit unit-build test deps demo run debug clean FORCE
 FORCE:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

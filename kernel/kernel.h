@@ -19,6 +19,7 @@ void boot_info_parse(uint32_t proto, uint32_t info, struct boot_info *bi);
 
 void kmain(uint32_t proto, uint32_t info);
 void cpu_init(void);
+void lapic_init(void);
 
 /* Configuration (kernel/cmdline/config.c). */
 struct nf;

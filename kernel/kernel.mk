@@ -8,6 +8,7 @@ KERNEL_SRCS += \
 	kernel/cpu/cpu.c \
 	kernel/cpu/gdt.c \
 	kernel/cpu/idt.c \
+	kernel/cpu/lapic.c \
 	kernel/cpu/trap_entry.S \
 	kernel/cpu/traps.c \
 	kernel/mem/memmap.c \

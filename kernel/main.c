@@ -43,6 +43,7 @@ void kmain(uint32_t proto, uint32_t info)
 	log_info("boot: %s, command line \"%s\"\n", boot.proto, boot.cmdline);
 	mem_init(&boot);
 	time_init();
+	lapic_init();
 	pci_init();
 	initrd_init();
 	if (config_load(&nf_image) < 0)

@@ -17,6 +17,10 @@ struct trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
+/* The only interrupts: the APIC timer that ends cpu_idle(), and spurious. */
+#define VEC_WAKE	0x40
+#define VEC_SPURIOUS	0xff
+
 void gdt_init(void);
 void idt_init(void);
 

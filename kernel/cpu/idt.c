@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The IDT: the 32 exception vectors only. Skiff takes no interrupts (devices
- * are polled, the timer is the TSC), so nothing else needs a gate.
+ * The IDT: the 32 exception vectors, plus the APIC timer that wakes
+ * cpu_idle() and the APIC's spurious vector. Devices are polled: no other
+ * interrupt is ever enabled.
  */
 #include "cpu.h"
 
@@ -21,7 +22,20 @@ struct idt_gate {
 #define VEC_DF		8
 
 extern const uint64_t trap_stubs[32];
-static struct idt_gate idt[32] __aligned(16);
+extern const char irq_wake[], irq_spurious[];
+static struct idt_gate idt[256] __aligned(16);
+
+static void set_gate(unsigned v, uint64_t off, uint8_t ist)
+{
+	idt[v] = (struct idt_gate){
+		.off0 = off & 0xffff,
+		.sel = SEL_KCODE,
+		.ist = ist,
+		.type = GATE_INTERRUPT,
+		.off1 = (off >> 16) & 0xffff,
+		.off2 = off >> 32,
+	};
+}
 
 void idt_init(void)
 {
@@ -30,16 +44,9 @@ void idt_init(void)
 		uint64_t base;
 	} __packed ptr = { sizeof(idt) - 1, (uintptr_t)idt };
 
-	for (unsigned v = 0; v < 32; v++) {
-		uint64_t off = trap_stubs[v];
-		idt[v] = (struct idt_gate){
-			.off0 = off & 0xffff,
-			.sel = SEL_KCODE,
-			.ist = (v == VEC_DF || v == VEC_NMI) ? IST_FAULT : 0,
-			.type = GATE_INTERRUPT,
-			.off1 = (off >> 16) & 0xffff,
-			.off2 = off >> 32,
-		};
-	}
+	for (unsigned v = 0; v < 32; v++)
+		set_gate(v, trap_stubs[v], (v == VEC_DF || v == VEC_NMI) ? IST_FAULT : 0);
+	set_gate(VEC_WAKE, (uintptr_t)irq_wake, 0);
+	set_gate(VEC_SPURIOUS, (uintptr_t)irq_spurious, 0);
 	__asm__ __volatile__("lidt %0" : : "m"(ptr));
 }

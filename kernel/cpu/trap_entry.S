@@ -80,6 +80,38 @@ trap_common:
 	hlt
 	jmp	1b
 
+/* The APIC timer that ends cpu_idle(): acknowledge and return. It only
+ * ever interrupts hlt, but saves what a C call may clobber all the same. */
+	.balign 16
+	.globl irq_wake
+irq_wake:
+	pushq	%rax
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	call	lapic_eoi
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rax
+	iretq
+
+/* Spurious APIC interrupts need no EOI. */
+	.balign 16
+	.globl irq_spurious
+irq_spurious:
+	iretq
+
 	.section .rodata
 	.balign 8
 	.globl trap_stubs

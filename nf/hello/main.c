@@ -6,6 +6,7 @@
  * that faults are reported and stop the VM with a non-zero status.
  */
 #include <skiff/console.h>
+#include <skiff/idle.h>
 #include <skiff/mem.h>
 #include <skiff/nf.h>
 #include <skiff/panic.h>
@@ -69,6 +70,11 @@ static int hello_main(void)
 	t1 = time_ns();
 	printf("hello: clock %s at %llu Hz; a 10 ms delay took %llu us\n", tsc_source,
 	       (unsigned long long)tsc_hz, (unsigned long long)((t1 - t0) / 1000));
+	t0 = time_ns();
+	cpu_idle(1000000);
+	t1 = time_ns();
+	printf("hello: cpu_idle(1 ms) %s and took %llu us\n",
+	       cpu_idle_halts() ? "halted" : "spun", (unsigned long long)((t1 - t0) / 1000));
 	printf("hello: %u PCI functions\n", pci_count());
 	for (unsigned i = 0; i < pci_count(); i++) {
 		const struct pci_dev *d = pci_get(i);

@@ -17,6 +17,8 @@ for m in pc q35 microvm; do
 	like "$OUT" '^hello: clock .* a 10 ms delay took (9[5-9][0-9]{2}|1[01][0-9]{3}) us' \
 		"$m: the calibrated clock measures a 10 ms delay within 10%"
 	like "$OUT" '^kernel config: loglevel=debug config=\(none\)' "$m: parsed command line printed"
+	like "$OUT" '^hello: cpu_idle\(1 ms\) halted and took (9[5-9][0-9]|[1-9][0-9]{3}) us' \
+		"$m: idle halts and the APIC timer wakes it after at least 1 ms"
 	like "$OUT" '^skiff: exit 0$' "$m: final exit line"
 done
 

@@ -1,0 +1,7 @@
+# virtio transports, virtqueues and the virtio-net driver.
+KERNEL_SRCS += \
+	drivers/virtio/virtio.c \
+	drivers/virtio/pci_modern.c \
+	drivers/virtio/pci_legacy.c \
+	drivers/virtio/virtqueue.c \
+	drivers/virtio/net.c

@@ -1,0 +1,2 @@
+KERNEL_SRCS += netdev/netdev.c
+KERNEL_SRCS += netdev/pool_alloc.c

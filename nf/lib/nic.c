@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <skiff/console.h>
+#include <skiff/fmt.h>
+#include "nic.h"
+
+int nic_open(struct nf_nic *nic, const char *nf, unsigned index, unsigned rx_ring,
+	     unsigned tx_ring, unsigned pool, unsigned extra, bool promisc)
+{
+	const struct netdev_info *in = &nic->info;
+	char name[16];
+	unsigned n;
+	int rc;
+
+	if (index >= netdev_count()) {
+		printf("%s: no network device net%u (found %u); boot with a NIC"
+		       " (scripts/run --net tap:IFNAME or --net sink)\n",
+		       nf, index, netdev_count());
+		return -1;
+	}
+	nic->dev = netdev_get(index);
+	netdev_info(nic->dev, &nic->info);
+	printf("%s: %s %s %s MAC %02x:%02x:%02x:%02x:%02x:%02x%s rings %u/%u link %s\n",
+	       nf, nic->dev->name, in->driver, in->transport, in->mac[0], in->mac[1],
+	       in->mac[2], in->mac[3], in->mac[4], in->mac[5],
+	       in->mac_random ? " (random)" : "",
+	       rx_ring ? rx_ring : in->rx_desc_max, tx_ring ? tx_ring : in->tx_desc_max,
+	       netdev_link(nic->dev) ? "up" : "down");
+
+	n = pool ? pool : (rx_ring ? rx_ring : in->rx_desc_max) +
+			      (tx_ring ? tx_ring : in->tx_desc_max) + extra + 2 * NIC_POOL_CACHE;
+	fmt_snprintf(name, sizeof(name), "%s", nic->dev->name);
+	if (!(nic->pool = netbuf_pool_alloc(name, n, NIC_DATA_ROOM, NIC_POOL_CACHE)))
+		goto fail;
+	if ((rc = netdev_configure(nic->dev, 1, 1)) < 0 ||
+	    (rc = netdev_rxq_setup(nic->dev, 0, (uint16_t)rx_ring, nic->pool)) < 0 ||
+	    (rc = netdev_txq_setup(nic->dev, 0, (uint16_t)tx_ring)) < 0 ||
+	    (rc = netdev_start(nic->dev)) < 0)
+		goto fail;
+	if (in->promisc_ctrl && (rc = netdev_promisc(nic->dev, promisc)) < 0)
+		log_warn("%s: %s: cannot switch promiscuous mode (%d)\n", nf,
+			 nic->dev->name, rc);
+	return 0;
+fail:
+	printf("%s: cannot set up %s (see above)\n", nf, nic->dev->name);
+	return -1;
+}
+
+int nic_close(struct nf_nic *nic)
+{
+	return netdev_stop(nic->dev);
+}
+
+void nic_print_stats(const char *nf, struct nf_nic *nic)
+{
+	struct netdev_stats st;
+	struct netbuf_pool_stats ps;
+
+	netdev_stats(nic->dev, &st);
+	netbuf_pool_stats(nic->pool, &ps);
+	printf("%s: %s stats rx_packets=%llu rx_bytes=%llu rx_errors=%llu rx_oversize=%llu"
+	       " rx_nobuf=%llu rx_ring_dry=%llu tx_packets=%llu tx_bytes=%llu tx_errors=%llu"
+	       " tx_ring_full=%llu rx_kicks=%llu tx_kicks=%llu pool_in_use=%llu\n",
+	       nf, nic->dev->name, (unsigned long long)st.rx_packets,
+	       (unsigned long long)st.rx_bytes, (unsigned long long)st.rx_errors,
+	       (unsigned long long)st.rx_oversize, (unsigned long long)st.rx_nobuf,
+	       (unsigned long long)st.rx_ring_dry, (unsigned long long)st.tx_packets,
+	       (unsigned long long)st.tx_bytes, (unsigned long long)st.tx_errors,
+	       (unsigned long long)st.tx_ring_full, (unsigned long long)st.rx_kicks,
+	       (unsigned long long)st.tx_kicks, (unsigned long long)ps.in_use);
+}

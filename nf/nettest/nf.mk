@@ -1,0 +1,1 @@
+NF_SRCS_nettest := nf/nettest/main.c nf/lib/nic.c

@@ -12,3 +12,17 @@ UNIT_TESTS += virtqueue
 UNIT_SRCS_virtqueue := drivers/virtio/virtqueue.c
 UNIT_CFLAGS_virtqueue := -Idrivers/virtio
 
+UNIT_TESTS += inet
+UNIT_SRCS_inet := nf/lib/inet.c
+
+UNIT_TESTS += pktgen_frame
+UNIT_SRCS_pktgen_frame := nf/pktgen/frame.c nf/lib/inet.c
+UNIT_CFLAGS_pktgen_frame := -Inf/pktgen
+
+UNIT_TESTS += rxcount_flows
+UNIT_SRCS_rxcount_flows := nf/rxcount/flows.c
+UNIT_CFLAGS_rxcount_flows := -Inf/rxcount
+
+UNIT_TESTS += echo_reflect
+UNIT_SRCS_echo_reflect := nf/echo/reflect.c nf/lib/inet.c
+UNIT_CFLAGS_echo_reflect := -Inf/echo

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * echo: a reflector real hosts can ping. Answers ARP for ip=, ICMP echo
+ * requests, and sends UDP datagrams back to their senders (reflect.h); with
+ * mode=l2 it sends every frame back with the MACs swapped. Replies reuse the
+ * received netbuf: no copy, no allocation. A full TX ring drops the replies
+ * it cannot take (counted) rather than stall reception.
+ */
+#include <skiff/console.h>
+#include <skiff/idle.h>
+#include <skiff/nf.h>
+#include <skiff/time.h>
+#include "../lib/nic.h"
+#include "../lib/report.h"
+#include "reflect.h"
+
+#define BURST 32
+
+static const char *const modes[] = { "l3", "l2", NULL };
+static uint32_t ip = 0xc612000a;	/* 198.18.0.10 */
+static uint64_t port, duration, interval = 1, nic_index, halt_us = 20;
+static unsigned mode;
+static bool promisc;
+
+static const struct param params[] = {
+	PARAM_IP("ip", ip, "our IPv4 address"),
+	PARAM_INT("port", port, 0, 65535, "UDP port to reflect (0: every port)"),
+	PARAM_CHOICE("mode", mode, modes,
+		     "l3: ARP, ping and UDP for ip=; l2: every frame back, MACs swapped"),
+	PARAM_INT("duration", duration, 0, 86400, "seconds to run (0: until stopped)"),
+	PARAM_INT("interval", interval, 1, 3600, "seconds between report lines"),
+	PARAM_INT("nic", nic_index, 0, 7, "NIC to serve"),
+	PARAM_FLAG("promisc", promisc, "receive frames for any MAC (always on in mode l2)"),
+	PARAM_INT("halt_us", halt_us, 0, 10000,
+		  "after 64 empty polls, halt this long per poll (0: always spin)"),
+};
+
+static struct nf_nic nic;
+static struct echo_counters cnt;
+static uint64_t rx_pkts, tx_pkts, tx_full;
+
+static void report(const char *what, uint64_t drx, uint64_t dtx, uint64_t ticks)
+{
+	uint64_t s, cs;
+
+	ticks_to_sec(ticks, &s, &cs);
+	printf("echo %s=%llu.%02llu rx_pps=%llu tx_pps=%llu rx_pkts=%llu tx_pkts=%llu"
+	       " tx_full=%llu malformed=%llu", what, (unsigned long long)s,
+	       (unsigned long long)cs, (unsigned long long)rate_per_sec(drx, ticks),
+	       (unsigned long long)rate_per_sec(dtx, ticks), (unsigned long long)rx_pkts,
+	       (unsigned long long)tx_pkts, (unsigned long long)tx_full,
+	       (unsigned long long)echo_malformed(&cnt));
+#define PRINT(name) printf(" " #name "=%llu", (unsigned long long)cnt.name);
+	ECHO_COUNTERS(PRINT)
+#undef PRINT
+	printf("\n");
+}
+
+static int echo_main(void)
+{
+	struct echo_cfg cfg = { .ip = ip, .udp_port = (uint16_t)port, .l2 = mode == 1 };
+	struct netbuf *bufs[BURST], *out[BURST], *drop[BURST];
+	struct idle idle_state;
+
+	if (nic_open(&nic, "echo", (unsigned)nic_index, 0, 0, 0, 2 * BURST,
+		     promisc || cfg.l2) < 0)
+		return EXIT_FAIL;
+	memcpy(cfg.mac, nic.info.mac, 6);
+	printf("echo: answering %s on %s as %u.%u.%u.%u\n",
+	       cfg.l2 ? "every frame (l2)" : "ARP, ping and UDP", nic.dev->name, ip >> 24,
+	       (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff);
+
+	uint64_t start = rdtsc(), now;
+	uint64_t end = duration ? start + ns_to_tsc(duration * NSEC_PER_SEC) : UINT64_MAX;
+	uint64_t every = ns_to_tsc(interval * NSEC_PER_SEC), next_report = start + every;
+	uint64_t last_rx = 0, last_tx = 0, last_tick = start;
+
+	idle_init(&idle_state, halt_us ? 64 : 0, (uint32_t)(halt_us * 1000));
+	for (;;) {
+		uint16_t n = netdev_rx_burst(nic.dev, 0, bufs, BURST), m = 0, d = 0;
+
+		for (uint16_t i = 0; i < n; i++) {
+			if (echo_reflect(&cfg, netbuf_data(bufs[i]), bufs[i]->data_len, &cnt))
+				out[m++] = bufs[i];
+			else
+				drop[d++] = bufs[i];
+		}
+		rx_pkts += n;
+		if (m) {
+			uint16_t k = netdev_tx_burst(nic.dev, 0, out, m);
+			tx_pkts += k;
+			if (k < m) {
+				tx_full += m - k;
+				netbuf_free_bulk(out + k, m - k);
+			}
+		}
+		if (d)
+			netbuf_free_bulk(drop, d);
+		idle_poll(&idle_state, n);
+
+		now = rdtsc();
+		if (now >= end)
+			break;
+		if (now >= next_report) {
+			report("t", rx_pkts - last_rx, tx_pkts - last_tx, now - last_tick);
+			last_rx = rx_pkts;
+			last_tx = tx_pkts;
+			last_tick = now;
+			next_report += every;
+		}
+	}
+	report("summary elapsed", rx_pkts, tx_pkts, rdtsc() - start);
+	nic_close(&nic);
+	nic_print_stats("echo", &nic);
+	return EXIT_OK;
+}
+
+NF_DEFINE("echo", "answers ARP and ping, reflects UDP (or every frame with mode=l2)",
+	  params, echo_main);

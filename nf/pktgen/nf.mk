@@ -1,0 +1,1 @@
+NF_SRCS_pktgen := nf/pktgen/main.c nf/pktgen/frame.c nf/lib/inet.c nf/lib/nic.c

@@ -144,17 +144,21 @@ like "$sum" '^summary frames=16 bytes=[0-9]+ malformed=[4-9] bad_checksum=2$' "c
 
 # ---------------------------------------------------------------- QEMU on a tap
 # Paused (-S) so the tap stays open while we look at it.
-tap_opened() {	# QEMU holds the tap: carrier up and the vnet header on; 5 s at most
+tap_opened() {	# on|off: QEMU holds the tap, carrier up, vnet header as given; 5 s at most
 	local i
 	for ((i = 0; i < 50; i++)); do
-		ip -n "$LAB_NS" -d link show tap0 | tr '\n' ' ' | grep -q 'LOWER_UP.*vnet_hdr on' && return 0
+		ip -n "$LAB_NS" -d link show tap0 | tr '\n' ' ' | grep -q "LOWER_UP.*vnet_hdr $1" && return 0
 		sleep 0.1
 	done
 	return 1
 }
+SKIFF_QEMU_ARGS=-S lab_guest_start paused hello tap0,mac=52:54:00:c6:12:02,vnet_hdr=on
+tap_opened on
+ok $? "QEMU opened the lab's pre-created tap0 (carrier up, vnet_hdr on when asked)"
+lab_guest_stop paused
 SKIFF_QEMU_ARGS=-S lab_guest_start paused hello tap0
-tap_opened
-ok $? "QEMU opened the lab's pre-created tap0 (carrier up, vnet_hdr on)"
+tap_opened off
+ok $? "scripts/run's default: tap opened without the virtio-net header"
 lab_guest_stop paused
 is "$RC" 143 "the paused guest stopped on request (scripts/run exits 143 on SIGTERM)"
 like "$(ip -n "$LAB_NS" link show tap0)" 'NO-CARRIER' "tap0: no carrier once QEMU let go"

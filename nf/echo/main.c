@@ -4,7 +4,11 @@
  * requests, and sends UDP datagrams back to their senders (reflect.h); with
  * mode=l2 it sends every frame back with the MACs swapped. Replies reuse the
  * received netbuf: no copy, no allocation. A full TX ring drops the replies
- * it cannot take (counted) rather than stall reception.
+ * cannot take yet are kept and sent before anything new is received: the RX
+ * ring then fills and QEMU stops reading the tap, so its one I/O thread
+ * spends its time sending replies instead of receiving frames whose replies
+ * would be thrown away. Replies still waiting after a second are dropped
+ * (tx_full), so a stuck device cannot stall reception for good.
  */
 #include <skiff/console.h>
 #include <skiff/idle.h>
@@ -18,7 +22,7 @@
 
 static const char *const modes[] = { "l3", "l2", NULL };
 static uint32_t ip = 0xc612000a;	/* 198.18.0.10 */
-static uint64_t port, duration, interval = 1, nic_index, halt_us = 20;
+static uint64_t port, duration, interval = 1, nic_index, halt_us = 20, idle_polls = 4;
 static unsigned mode;
 static bool promisc;
 
@@ -32,12 +36,40 @@ static const struct param params[] = {
 	PARAM_INT("nic", nic_index, 0, 7, "NIC to serve"),
 	PARAM_FLAG("promisc", promisc, "receive frames for any MAC (always on in mode l2)"),
 	PARAM_INT("halt_us", halt_us, 0, 10000,
-		  "after 64 empty polls, halt this long per poll (0: always spin)"),
+		  "after idle_polls polls without work, halt this long per poll (0: always spin)"),
+	PARAM_INT("idle_polls", idle_polls, 1, 1000000, "polls without work before halting"),
 };
 
 static struct nf_nic nic;
 static struct echo_counters cnt;
 static uint64_t rx_pkts, tx_pkts, tx_full;
+
+/* Replies the TX ring has not taken yet, oldest first. */
+static struct netbuf *waiting[BURST];
+static uint16_t nwaiting, waiting_off;
+static uint64_t waiting_since;
+
+/* Sends what is waiting; true when nothing is left. *progress: any taken. */
+static bool send_waiting(uint64_t now, bool *progress)
+{
+	uint16_t k = netdev_tx_burst(nic.dev, 0, waiting + waiting_off,
+				     nwaiting - waiting_off);
+
+	*progress = k;
+	tx_pkts += k;
+	waiting_off += k;
+	if (waiting_off == nwaiting) {
+		nwaiting = waiting_off = 0;
+		return true;
+	}
+	if (now - waiting_since > tsc_hz) {	/* a second: give up on them */
+		tx_full += nwaiting - waiting_off;
+		netbuf_free_bulk(waiting + waiting_off, nwaiting - waiting_off);
+		nwaiting = waiting_off = 0;
+		return true;
+	}
+	return false;
+}
 
 static void report(const char *what, uint64_t drx, uint64_t dtx, uint64_t ticks)
 {
@@ -59,7 +91,7 @@ static void report(const char *what, uint64_t drx, uint64_t dtx, uint64_t ticks)
 static int echo_main(void)
 {
 	struct echo_cfg cfg = { .ip = ip, .udp_port = (uint16_t)port, .l2 = mode == 1 };
-	struct netbuf *bufs[BURST], *out[BURST], *drop[BURST];
+	struct netbuf *bufs[BURST], *drop[BURST];
 	struct idle idle_state;
 
 	if (nic_open(&nic, "echo", (unsigned)nic_index, 0, 0, 0, 2 * BURST,
@@ -75,30 +107,33 @@ static int echo_main(void)
 	uint64_t every = ns_to_tsc(interval * NSEC_PER_SEC), next_report = start + every;
 	uint64_t last_rx = 0, last_tx = 0, last_tick = start;
 
-	idle_init(&idle_state, halt_us ? 64 : 0, (uint32_t)(halt_us * 1000));
+	idle_init(&idle_state, halt_us ? (uint32_t)idle_polls : 0, (uint32_t)(halt_us * 1000));
 	for (;;) {
-		uint16_t n = netdev_rx_burst(nic.dev, 0, bufs, BURST), m = 0, d = 0;
-
-		for (uint16_t i = 0; i < n; i++) {
-			if (echo_reflect(&cfg, netbuf_data(bufs[i]), bufs[i]->data_len, &cnt))
-				out[m++] = bufs[i];
-			else
-				drop[d++] = bufs[i];
-		}
-		rx_pkts += n;
-		if (m) {
-			uint16_t k = netdev_tx_burst(nic.dev, 0, out, m);
-			tx_pkts += k;
-			if (k < m) {
-				tx_full += m - k;
-				netbuf_free_bulk(out + k, m - k);
-			}
-		}
-		if (d)
-			netbuf_free_bulk(drop, d);
-		idle_poll(&idle_state, n);
+		uint16_t n = 0, d = 0;
+		bool sent = false;
 
 		now = rdtsc();
+		if (!nwaiting || send_waiting(now, &sent)) {
+			n = netdev_rx_burst(nic.dev, 0, bufs, BURST);
+			for (uint16_t i = 0; i < n; i++) {
+				if (echo_reflect(&cfg, netbuf_data(bufs[i]), bufs[i]->data_len,
+						 &cnt))
+					waiting[nwaiting++] = bufs[i];
+				else
+					drop[d++] = bufs[i];
+			}
+			rx_pkts += n;
+			if (d)
+				netbuf_free_bulk(drop, d);
+			if (nwaiting) {
+				waiting_since = now;
+				send_waiting(now, &sent);
+			}
+		}
+		/* Waiting on a full TX ring is idle time too: halting lets QEMU's
+		 * thread, which frees the ring, have the CPU. */
+		idle_poll(&idle_state, n || sent);
+
 		if (now >= end)
 			break;
 		if (now >= next_report) {
@@ -109,6 +144,8 @@ static int echo_main(void)
 			next_report += every;
 		}
 	}
+	if (nwaiting)
+		netbuf_free_bulk(waiting + waiting_off, nwaiting - waiting_off);
 	report("summary elapsed", rx_pkts, tx_pkts, rdtsc() - start);
 	nic_close(&nic);
 	nic_print_stats("echo", &nic);

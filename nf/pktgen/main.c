@@ -10,9 +10,11 @@
  * extra reference, restamping each when the driver has given it back.
  * output=free frees every frame instead of sending it: the software ceiling.
  * The clock is read once per burst (per 16 frames at burst < 16); pacing
- * compares the frames sent with elapsed * rate, so it does not drift.
+ * compares the frames sent with elapsed * rate, so it does not drift, sends
+ * whole bursts, and halts the CPU while it waits for the next one.
  */
 #include <skiff/console.h>
+#include <skiff/idle.h>
 #include <skiff/mem.h>
 #include <skiff/nf.h>
 #include <skiff/time.h>
@@ -32,7 +34,7 @@ static const char *const outputs[] = { "device", "free", NULL };
 static uint8_t dst_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static uint32_t src_ip = 0xc6120002, dst_ip = 0xc6120003;	/* 198.18.0.2 -> .3 */
 static uint64_t src_port = 5001, dst_port = 5001, size = 60, count, duration = 10;
-static uint64_t rate, burst = 32, flows = 1, interval = 1, nic_index, tx_ring;
+static uint64_t rate, burst = 32, flows = 1, interval = 1, nic_index, tx_ring, halt_us;
 static unsigned mode = MODE_COPY, full = FULL_RETRY, output = OUT_DEVICE;
 static bool udp_csum = true;
 
@@ -55,6 +57,8 @@ static const struct param params[] = {
 	PARAM_INT("interval", interval, 1, 3600, "seconds between report lines"),
 	PARAM_INT("nic", nic_index, 0, 7, "NIC to send on"),
 	PARAM_INT("tx_ring", tx_ring, 0, 32768, "TX ring size (0: the device's)"),
+	PARAM_INT("halt_us", halt_us, 0, 10000,
+		  "halt this long when the ring stays full 4 tries (0: spin)"),
 };
 
 static struct nf_nic nic;
@@ -171,7 +175,12 @@ static void run(void)
 	uint64_t end = duration ? start + ns_to_tsc(duration * NSEC_PER_SEC) : UINT64_MAX;
 	uint64_t every = ns_to_tsc(interval * NSEC_PER_SEC), next_report = start + every;
 	uint64_t last_sent = 0, last_tick = start, built = 0, skipped = 0;
+	struct idle idle_state;
 	const uint64_t backlog = MAX(2 * burst, rate / 200);
+	const uint64_t halt_min = ns_to_tsc(20 * NSEC_PER_USEC);
+	const uint64_t halt_max = ns_to_tsc(NSEC_PER_MSEC);
+
+	idle_init(&idle_state, halt_us ? 4 : 0, (uint32_t)(halt_us * 1000));
 
 	for (;;) {
 		if (++iter >= check_every || rate) {
@@ -202,7 +211,16 @@ static void run(void)
 					skipped = allowed - built - backlog;
 				}
 				allowed -= skipped;
-				n = MIN(n, allowed > built ? allowed - built : 0);
+				uint64_t due = allowed > built ? allowed - built : 0;
+				if (due < n) {
+					/* Send whole bursts: sleep until one is due
+					 * when that is worth a halt. */
+					uint64_t at = start + (uint64_t)((unsigned __int128)
+						(built + skipped + n) * tsc_hz / rate);
+					if (at > now + halt_min)
+						cpu_idle(tsc_to_ns(MIN(at - now, halt_max)));
+					continue;
+				}
 			}
 			if (!n) {
 				if (count && built == count)
@@ -229,6 +247,7 @@ static void run(void)
 		unsigned k = netdev_tx_burst(nic.dev, 0, bufs + off, (uint16_t)(pending - off));
 		c.sent += k;
 		off += k;
+		idle_poll(&idle_state, k);
 		if (off == pending) {
 			pending = 0;
 			stalled = false;

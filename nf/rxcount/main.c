@@ -21,7 +21,7 @@
 #define BURST 64
 
 static uint64_t count, duration, idle, expect, dst_port, flows_max = 1024;
-static uint64_t interval = 1, nic_index, rx_ring, halt_us = 20;
+static uint64_t interval = 1, nic_index, rx_ring, halt_us = 50, idle_polls = 4;
 static bool promisc = true;
 
 static const struct param params[] = {
@@ -38,7 +38,8 @@ static const struct param params[] = {
 	PARAM_INT("rx_ring", rx_ring, 0, 32768, "RX ring size (0: the device's)"),
 	PARAM_FLAG("promisc", promisc, "receive frames for any MAC"),
 	PARAM_INT("halt_us", halt_us, 0, 10000,
-		  "after 64 empty polls, halt this long per poll (0: always spin)"),
+		  "after idle_polls empty polls, halt this long per poll (0: always spin)"),
+	PARAM_INT("idle_polls", idle_polls, 1, 1000000, "empty polls before halting"),
 };
 
 static struct nf_nic nic;
@@ -137,7 +138,7 @@ static int rxcount_main(void)
 	uint64_t idle_ticks = ns_to_tsc(idle * NSEC_PER_SEC);
 	uint64_t last_pkts = 0, last_bytes = 0, last_tick = start;
 
-	idle_init(&idle_state, halt_us ? 64 : 0, (uint32_t)(halt_us * 1000));
+	idle_init(&idle_state, halt_us ? (uint32_t)idle_polls : 0, (uint32_t)(halt_us * 1000));
 
 	for (;;) {
 		uint16_t n = netdev_rx_burst(nic.dev, 0, bufs, BURST);

@@ -179,6 +179,16 @@ demo:
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/demo
 
+# ---------------------------------------------------------------- benchmarks
+# bench/bench.py builds its own variants into build/bench/<options>/.
+bench:
+	$(Q)scripts/deps bench
+	$(Q)bench/bench.py
+
+bench-quick:
+	$(Q)scripts/deps bench
+	$(Q)bench/bench.py --quick
+
 # ---------------------------------------------------------------- running
 RUN_NF := $(if $(filter 1,$(words $(NF))),$(NF),hello)
 ARGS ?=
@@ -193,7 +203,7 @@ debug: all
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all unit unit-build test deps demo run debug clean FORCE
+.PHONY: all unit unit-build test deps demo bench bench-quick run debug clean FORCE
 FORCE:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

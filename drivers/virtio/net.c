@@ -14,8 +14,13 @@
  * batches of RX_REFILL_BATCH. With MRG_RXBUF a frame longer than a buffer
  * spans several; such frames are dropped and counted (rx_oversize), every
  * buffer they used recycled.
- * TX: completions are reclaimed lazily, when the ring runs low, in batches
- * returned to the pools with netbuf_free_bulk().
+ * TX: completions are reclaimed at the start of the next burst (never on a
+ * completion of their own) and returned to the pools in batches with
+ * netbuf_free_bulk(). Reclaiming at every burst rather than when the ring
+ * runs low keeps the device's avail ring from running dry: QEMU then never
+ * waits for a kick and a wake-up between two runs of its TX loop (measured:
+ * 650-720k frames/s into the drop sink against 530k with low-water reclaim,
+ * on a loaded machine).
  */
 #include <skiff/console.h>
 #include <skiff/mem.h>
@@ -34,8 +39,21 @@
 #define CTRLQ			2
 #define CTRLQ_SIZE		16
 #define RX_REFILL_BATCH		32
-#define TX_RECLAIM_BATCH	64	/* reclaim when fewer descriptors are free */
+#define TX_RECLAIM_BATCH	64	/* completions freed per netbuf_free_bulk() */
 #define STOP_TIMEOUT_NS		(1000 * NSEC_PER_MSEC)
+/*
+ * A queue that makes no progress for NUDGE_NS kicks the device unasked (a
+ * "nudge"). EVENT_IDX is a store-buffering handshake: we publish then read
+ * avail_event, the device writes avail_event then reads the index, each
+ * with a full barrier between. If either barrier is missing (QEMU's TCG
+ * drops the guest's fences when the machine has a single CPU slot; device
+ * bugs have done the same) both sides can miss each other and a polling
+ * driver would wait forever. With correct barriers a nudge changes nothing
+ * and the nudges counter stays 0. The clock is read once per NUDGE_CHECK
+ * polls without progress, never on a poll that moves frames.
+ */
+#define NUDGE_NS		(10 * NSEC_PER_MSEC)
+#define NUDGE_CHECK		1024
 
 #define FEATURES_WANTED (BIT64(VIRTIO_F_VERSION_1) | BIT64(VIRTIO_F_ANY_LAYOUT) | \
 	BIT64(VIRTIO_NET_F_MAC) | BIT64(VIRTIO_NET_F_STATUS) |                    \
@@ -50,7 +68,9 @@ struct vnet_rxq {
 	uint16_t port;
 	uint16_t drop_more;	/* buffers of an oversize frame still to drop */
 	bool mrg;
-	uint64_t packets, bytes, errors, oversize, nobuf, ring_dry;
+	uint32_t stall;		/* polls without a frame (see NUDGE_NS) */
+	uint64_t stall_since;
+	uint64_t packets, bytes, errors, oversize, nobuf, ring_dry, nudges;
 	void *ring;		/* ring memory, kept across restarts */
 	void **cookies;
 	uint16_t ring_cap;	/* descriptors the memory was sized for */
@@ -60,7 +80,9 @@ struct vnet_txq {
 	struct virtqueue vq;
 	uint16_t hdr_len;
 	uint16_t max_frame;
-	uint64_t packets, bytes, errors, ring_full;
+	uint32_t stall;		/* bursts on a full ring without a completion */
+	uint64_t stall_since;
+	uint64_t packets, bytes, errors, ring_full, nudges;
 	void *ring;
 	void **cookies;
 	uint16_t ring_cap;
@@ -98,6 +120,26 @@ static struct vnet *to_vnet(struct netdev *nd)
 	return container_of(nd, struct vnet, nd);
 }
 
+/* ------------------------------------------------------------------ stalls */
+
+static uint64_t nudge_ticks;
+
+/* One more poll without progress on @vq; kicks it after NUDGE_NS of them. */
+static __noinline void stall_poll(struct virtqueue *vq, uint32_t *stall,
+				  uint64_t *since, uint64_t *nudges)
+{
+	if (++*stall % NUDGE_CHECK)
+		return;
+	uint64_t now = rdtsc();
+	if (*stall == NUDGE_CHECK) {
+		*since = now;
+	} else if (now - *since > nudge_ticks) {
+		vq_notify(vq);
+		(*nudges)++;
+		*stall = 0;
+	}
+}
+
 /* ------------------------------------------------------------------ RX */
 
 /* Posts buffers from the pool into every free slot (batch allocations). */
@@ -132,7 +174,12 @@ static uint16_t vnet_rx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 	uint16_t ready = vq_used_count(vq), got = 0;
 	uint64_t bytes = 0;
 
-	if (unlikely(ready == vq_in_flight(vq) && ready))
+	if (unlikely(!ready)) {
+		stall_poll(vq, &q->stall, &q->stall_since, &q->nudges);
+		return 0;
+	}
+	q->stall = 0;
+	if (unlikely(ready == vq_in_flight(vq)))
 		q->ring_dry++;	/* every posted buffer was filled */
 	if (n > ready)
 		n = ready;
@@ -252,7 +299,10 @@ static uint16_t vnet_tx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 	uint64_t bytes = 0;
 	uint16_t i, fast = 0;
 
-	tx_reclaim(q);
+	if (unlikely(!tx_reclaim(q) && !vq_free_count(vq)))
+		stall_poll(vq, &q->stall, &q->stall_since, &q->nudges);
+	else
+		q->stall = 0;
 	for (i = 0; i < n; i++) {
 		struct netbuf *nb = bufs[i];
 
@@ -434,6 +484,7 @@ static int vnet_rxq_setup(struct netdev *nd, uint16_t qid, uint16_t nb_desc,
 	q->port = nd->id;
 	q->drop_more = 0;
 	q->packets = q->bytes = q->errors = q->oversize = q->nobuf = q->ring_dry = 0;
+	q->nudges = q->stall = 0;
 
 	rx_refill(q);
 	if (vq_free_count(&q->vq)) {
@@ -466,7 +517,7 @@ static int vnet_txq_setup(struct netdev *nd, uint16_t qid, uint16_t nb_desc)
 		virtio_has(&v->vdev, VIRTIO_RING_F_EVENT_IDX));
 	q->hdr_len = v->hdr_len;
 	q->max_frame = ETH_FRAME_LEN;
-	q->packets = q->bytes = q->errors = q->ring_full = 0;
+	q->packets = q->bytes = q->errors = q->ring_full = q->nudges = q->stall = 0;
 	nd->txq[qid] = q;
 	return 0;
 }
@@ -553,6 +604,7 @@ static void vnet_stats(struct netdev *nd, struct netdev_stats *st)
 		.tx_packets = t->packets, .tx_bytes = t->bytes,
 		.tx_errors = t->errors + t->vq.bad_used, .tx_ring_full = t->ring_full,
 		.rx_kicks = r->vq.kicks, .tx_kicks = t->vq.kicks,
+		.nudges = r->nudges + t->nudges,
 	};
 }
 
@@ -649,6 +701,7 @@ static void vnet_attach(const struct pci_dev *pci)
 
 void virtio_net_probe(void)
 {
+	nudge_ticks = ns_to_tsc(NUDGE_NS);
 	for (unsigned i = 0; i < pci_count(); i++) {
 		const struct pci_dev *d = pci_get(i);
 

@@ -76,6 +76,8 @@ struct netdev_stats {
 	uint64_t tx_errors;	/* frames taken but dropped: no headroom, too long */
 	uint64_t tx_ring_full;	/* frames tx_burst could not take: ring full */
 	uint64_t rx_kicks, tx_kicks;	/* device notifications sent */
+	uint64_t nudges;	/* of those, sent unasked after a long stall: a
+				 * notification was lost (should stay 0) */
 };
 
 enum netdev_state {

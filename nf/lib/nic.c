@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <skiff/console.h>
-#include <skiff/fmt.h>
 #include "nic.h"
 
 int nic_open(struct nf_nic *nic, const char *nf, unsigned index, unsigned rx_ring,
 	     unsigned tx_ring, unsigned pool, unsigned extra, bool promisc)
 {
 	const struct netdev_info *in = &nic->info;
-	char name[16];
 	unsigned n;
 	int rc;
 
@@ -28,8 +26,7 @@ int nic_open(struct nf_nic *nic, const char *nf, unsigned index, unsigned rx_rin
 
 	n = pool ? pool : (rx_ring ? rx_ring : in->rx_desc_max) +
 			      (tx_ring ? tx_ring : in->tx_desc_max) + extra + 2 * NIC_POOL_CACHE;
-	fmt_snprintf(name, sizeof(name), "%s", nic->dev->name);
-	if (!(nic->pool = netbuf_pool_alloc(name, n, NIC_DATA_ROOM, NIC_POOL_CACHE)))
+	if (!(nic->pool = netbuf_pool_alloc(nic->dev->name, n, NIC_DATA_ROOM, NIC_POOL_CACHE)))
 		goto fail;
 	if ((rc = netdev_configure(nic->dev, 1, 1)) < 0 ||
 	    (rc = netdev_rxq_setup(nic->dev, 0, (uint16_t)rx_ring, nic->pool)) < 0 ||
@@ -59,12 +56,13 @@ void nic_print_stats(const char *nf, struct nf_nic *nic)
 	netbuf_pool_stats(nic->pool, &ps);
 	printf("%s: %s stats rx_packets=%llu rx_bytes=%llu rx_errors=%llu rx_oversize=%llu"
 	       " rx_nobuf=%llu rx_ring_dry=%llu tx_packets=%llu tx_bytes=%llu tx_errors=%llu"
-	       " tx_ring_full=%llu rx_kicks=%llu tx_kicks=%llu pool_in_use=%llu\n",
+	       " tx_ring_full=%llu rx_kicks=%llu tx_kicks=%llu nudges=%llu pool_in_use=%llu\n",
 	       nf, nic->dev->name, (unsigned long long)st.rx_packets,
 	       (unsigned long long)st.rx_bytes, (unsigned long long)st.rx_errors,
 	       (unsigned long long)st.rx_oversize, (unsigned long long)st.rx_nobuf,
 	       (unsigned long long)st.rx_ring_dry, (unsigned long long)st.tx_packets,
 	       (unsigned long long)st.tx_bytes, (unsigned long long)st.tx_errors,
 	       (unsigned long long)st.tx_ring_full, (unsigned long long)st.rx_kicks,
-	       (unsigned long long)st.tx_kicks, (unsigned long long)ps.in_use);
+	       (unsigned long long)st.tx_kicks, (unsigned long long)st.nudges,
+	       (unsigned long long)ps.in_use);
 }

@@ -8,6 +8,7 @@
 #include <skiff/console.h>
 #include <skiff/idle.h>
 #include <skiff/mem.h>
+#include <skiff/netdev.h>
 #include <skiff/nf.h>
 #include <skiff/panic.h>
 #include <skiff/pci.h>
@@ -54,6 +55,30 @@ static void do_crash(void)
 	}
 }
 
+/* The packet-buffer pool works in the kernel: take every netbuf, give them back. */
+static void pool_check(void)
+{
+	struct netbuf_pool *np = netbuf_pool_alloc("hello", 256, 2048 - 64, 32);
+	struct netbuf *bufs[256];
+	struct netbuf_pool_stats st;
+
+	if (!np)
+		return;
+	int all = netbuf_alloc_bulk(np, bufs, 256);
+	struct netbuf *extra = netbuf_alloc(np);
+	netbuf_pool_stats(np, &st);
+	printf("hello: pool: took %s netbufs, then %s; in use %llu\n",
+	       all == 0 ? "all 256" : "fewer than 256", extra ? "one more (wrong)" : "none left",
+	       (unsigned long long)st.in_use);
+	if (all == 0)
+		netbuf_free_bulk(bufs, 256);
+	netbuf_free(extra);
+	netbuf_pool_stats(np, &st);
+	printf("hello: pool: given back, in use %llu, gets %llu, puts %llu, empty %llu\n",
+	       (unsigned long long)st.in_use, (unsigned long long)st.allocs,
+	       (unsigned long long)st.frees, (unsigned long long)st.fails);
+}
+
 static int hello_main(void)
 {
 	uint64_t t0, t1;
@@ -81,6 +106,7 @@ static int hello_main(void)
 		printf("hello:   %02x:%02x.%x %04x:%04x class %02x.%02x\n", d->bus,
 		       d->dev, d->fn, d->vendor, d->device, d->class, d->subclass);
 	}
+	pool_check();
 	do_crash();
 	printf("hello: done\n");
 	return EXIT_OK;

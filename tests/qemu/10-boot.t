@@ -33,6 +33,10 @@ run_guest hello -M microvm
 like "$OUT" '^pci: no PCI bus' "microvm: no PCI bus, said plainly"
 
 run_guest hello -M pc
+like "$OUT" '^hello: pool: took all 256 netbufs, then none left; in use 256$' \
+	"the netbuf pool works in the kernel: 256 taken, the 257th refused"
+like "$OUT" '^hello: pool: given back, in use 0, gets 256, puts 256, empty 1$' \
+	"and all given back, counted"
 unlike "$OUT" '^pci: +00:' "PCI list hidden at the default loglevel"
 like "$OUT" '^hello: +00:01\.0 8086:7000 class 06\.01' "hello prints the PCI devices itself"
 

@@ -4,24 +4,14 @@
  * without loop-to-memset pattern detection (see kernel.mk), so gcc can neither
  * drop them during LTO nor turn their loops back into calls to themselves.
  */
-#include <stddef.h>
-#include <stdint.h>
+#include <skiff/string.h>
 
+/* The header routes these names to gcc's builtins; here they are defined. */
 #undef memcpy
 #undef memmove
 #undef memset
 #undef memcmp
 #undef strlen
-
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-void *memset(void *dst, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-size_t strnlen(const char *s, size_t max);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
-char *strchr(const char *s, int c);
 
 void *memcpy(void *dst, const void *src, size_t n)
 {

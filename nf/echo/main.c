@@ -11,9 +11,9 @@
  * (tx_full), so a stuck device cannot stall reception for good.
  */
 #include <skiff/console.h>
-#include <skiff/idle.h>
 #include <skiff/nf.h>
 #include <skiff/time.h>
+#include "../lib/idle_params.h"
 #include "../lib/nic.h"
 #include "../lib/report.h"
 #include "reflect.h"
@@ -35,9 +35,7 @@ static const struct param params[] = {
 	PARAM_INT("interval", interval, 1, 3600, "seconds between report lines"),
 	PARAM_INT("nic", nic_index, 0, 7, "NIC to serve"),
 	PARAM_FLAG("promisc", promisc, "receive frames for any MAC (always on in mode l2)"),
-	PARAM_INT("halt_us", halt_us, 0, 10000,
-		  "after idle_polls polls without work, halt this long per poll (0: always spin)"),
-	PARAM_INT("idle_polls", idle_polls, 1, 1000000, "polls without work before halting"),
+	NF_IDLE_PARAMS(halt_us, idle_polls),
 };
 
 static struct nf_nic nic;
@@ -107,7 +105,7 @@ static int echo_main(void)
 	uint64_t every = ns_to_tsc(interval * NSEC_PER_SEC), next_report = start + every;
 	uint64_t last_rx = 0, last_tx = 0, last_tick = start;
 
-	idle_init(&idle_state, halt_us ? (uint32_t)idle_polls : 0, (uint32_t)(halt_us * 1000));
+	nf_idle_init(&idle_state, halt_us, idle_polls);
 	for (;;) {
 		uint16_t n = 0, d = 0;
 		bool sent = false;

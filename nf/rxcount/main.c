@@ -7,12 +7,12 @@
  * a verdict: exit status 1 unless at least N frames arrived with no loss.
  */
 #include <skiff/console.h>
-#include <skiff/idle.h>
 #include <skiff/inet.h>
 #include <skiff/mem.h>
 #include <skiff/nf.h>
 #include <skiff/string.h>
 #include <skiff/time.h>
+#include "../lib/idle_params.h"
 #include "../lib/nic.h"
 #include "../lib/probe.h"
 #include "../lib/report.h"
@@ -37,9 +37,7 @@ static const struct param params[] = {
 	PARAM_INT("nic", nic_index, 0, 7, "NIC to receive on"),
 	PARAM_INT("rx_ring", rx_ring, 0, 32768, "RX ring size (0: the device's)"),
 	PARAM_FLAG("promisc", promisc, "receive frames for any MAC"),
-	PARAM_INT("halt_us", halt_us, 0, 10000,
-		  "after idle_polls empty polls, halt this long per poll (0: always spin)"),
-	PARAM_INT("idle_polls", idle_polls, 1, 1000000, "empty polls before halting"),
+	NF_IDLE_PARAMS(halt_us, idle_polls),
 };
 
 static struct nf_nic nic;
@@ -138,7 +136,7 @@ static int rxcount_main(void)
 	uint64_t idle_ticks = ns_to_tsc(idle * NSEC_PER_SEC);
 	uint64_t last_pkts = 0, last_bytes = 0, last_tick = start;
 
-	idle_init(&idle_state, halt_us ? (uint32_t)idle_polls : 0, (uint32_t)(halt_us * 1000));
+	nf_idle_init(&idle_state, halt_us, idle_polls);
 
 	for (;;) {
 		uint16_t n = netdev_rx_burst(nic.dev, 0, bufs, BURST);

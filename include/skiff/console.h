@@ -30,7 +30,6 @@ __printf(2, 3) void log_printf(int level, const char *fmt, ...);
 
 /* Parses "crit".."debug"; returns the level or -1. */
 int log_level_parse(const char *name);
-const char *log_level_name(int level);
 
 #define log_at(level, ...)                                                 \
 	do {                                                               \

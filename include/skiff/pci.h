@@ -32,13 +32,9 @@ void pci_init(void);
 unsigned pci_count(void);
 struct pci_dev *pci_get(unsigned i);
 
-/* Next device after @from (NULL: the first) with this vendor and device id. */
-struct pci_dev *pci_find(uint16_t vendor, uint16_t device, struct pci_dev *from);
-
 uint8_t pci_read8(const struct pci_dev *d, uint8_t off);
 uint16_t pci_read16(const struct pci_dev *d, uint8_t off);
 uint32_t pci_read32(const struct pci_dev *d, uint8_t off);
-void pci_write8(const struct pci_dev *d, uint8_t off, uint8_t v);
 void pci_write16(const struct pci_dev *d, uint8_t off, uint16_t v);
 void pci_write32(const struct pci_dev *d, uint8_t off, uint32_t v);
 

@@ -20,8 +20,6 @@ int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
-char *strchr(const char *s, int c);
 
 #define memcpy(d, s, n)		__builtin_memcpy(d, s, n)
 #define memmove(d, s, n)	__builtin_memmove(d, s, n)

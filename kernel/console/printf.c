@@ -51,8 +51,3 @@ int log_level_parse(const char *name)
 			return (int)i;
 	return -1;
 }
-
-const char *log_level_name(int level)
-{
-	return level >= 0 && level <= LOG_DEBUG ? level_names[level] : "?";
-}

@@ -70,11 +70,6 @@ void pci_write16(const struct pci_dev *d, uint8_t off, uint16_t v)
 	outw(CONFIG_DATA + (off & 2), v);
 }
 
-void pci_write8(const struct pci_dev *d, uint8_t off, uint8_t v)
-{
-	outl(CONFIG_ADDR, addr_of(d->bus, d->dev, d->fn, off));
-	outb(CONFIG_DATA + (off & 3), v);
-}
 
 /* Sizes BAR @i by writing all ones (decoding off meanwhile); returns slots used. */
 static unsigned read_bar(struct pci_dev *d, unsigned i)
@@ -226,15 +221,6 @@ struct pci_dev *pci_get(unsigned i)
 	return i < ndevs ? &devs[i] : NULL;
 }
 
-struct pci_dev *pci_find(uint16_t vendor, uint16_t device, struct pci_dev *from)
-{
-	unsigned i = from ? (unsigned)(from - devs) + 1 : 0;
-
-	for (; i < ndevs; i++)
-		if (devs[i].vendor == vendor && devs[i].device == device)
-			return &devs[i];
-	return NULL;
-}
 
 uint8_t pci_find_cap(const struct pci_dev *d, uint8_t id, uint8_t after)
 {

@@ -144,9 +144,15 @@ static inline void vq_notify(struct virtqueue *vq)
 #endif
 }
 
-/* Publishes and notifies the device if it asked for it. */
+/*
+ * Publishes and notifies the device if it asked for it. With nothing queued
+ * since the last call it does nothing: a sender spinning on a full ring must
+ * not keep storing the index to a cache line the device is reading.
+ */
 static inline void vq_kick(struct virtqueue *vq)
 {
+	if (vq->avail_idx == vq->kick_idx)
+		return;
 	vq_publish(vq);
 	if (vq_kick_needed(vq))
 		vq_notify(vq);

@@ -20,6 +20,7 @@ KERNEL_SRCS += \
 	kernel/time/tsc.c \
 	kernel/time/pit.c \
 	kernel/pci/pci.c \
+	kernel/bus/probe.c \
 	kernel/cmdline/kv.c \
 	kernel/cmdline/value.c \
 	kernel/cmdline/params.c \

@@ -5,21 +5,12 @@
  * valid arguments, and says what was wrong when they do not.
  */
 #include <skiff/console.h>
+#include <skiff/driver.h>
 #include <skiff/fmt.h>
 #include <skiff/netdev.h>
-#include "../drivers/virtio/net.h"
 
 static struct netdev *devices[NETDEV_MAX];
 static unsigned ndevices;
-static bool probed;
-
-static void probe_drivers(void)
-{
-	if (probed)
-		return;
-	probed = true;
-	virtio_net_probe();
-}
 
 int netdev_register(struct netdev *dev)
 {
@@ -36,13 +27,13 @@ int netdev_register(struct netdev *dev)
 
 unsigned netdev_count(void)
 {
-	probe_drivers();
+	drivers_probe();
 	return ndevices;
 }
 
 struct netdev *netdev_get(unsigned id)
 {
-	probe_drivers();
+	drivers_probe();
 	return id < ndevices ? devices[id] : NULL;
 }
 

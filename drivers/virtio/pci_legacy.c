@@ -7,33 +7,47 @@
  */
 #include <skiff/console.h>
 #include <skiff/errno.h>
+#include <skiff/mem.h>
+#include <skiff/pci.h>
 #include <skiff/portio.h>
+#include <linux/virtio_pci.h>
 #include "virtio.h"
+#include "virtio_pci.h"
+
+struct legacy {
+	struct virtio_dev vdev;
+	uint16_t io;		/* I/O BAR 0 */
+};
+
+static uint16_t io_of(struct virtio_dev *d)
+{
+	return container_of(d, struct legacy, vdev)->io;
+}
 
 static void legacy_reset(struct virtio_dev *d)
 {
-	outb(d->io + VIRTIO_PCI_STATUS, 0);
-	(void)inb(d->io + VIRTIO_PCI_STATUS);	/* flush the reset */
+	outb(io_of(d) + VIRTIO_PCI_STATUS, 0);
+	(void)inb(io_of(d) + VIRTIO_PCI_STATUS);	/* flush the reset */
 }
 
 static uint8_t legacy_get_status(struct virtio_dev *d)
 {
-	return inb(d->io + VIRTIO_PCI_STATUS);
+	return inb(io_of(d) + VIRTIO_PCI_STATUS);
 }
 
 static void legacy_set_status(struct virtio_dev *d, uint8_t s)
 {
-	outb(d->io + VIRTIO_PCI_STATUS, s);
+	outb(io_of(d) + VIRTIO_PCI_STATUS, s);
 }
 
 static uint64_t legacy_device_features(struct virtio_dev *d)
 {
-	return inl(d->io + VIRTIO_PCI_HOST_FEATURES);
+	return inl(io_of(d) + VIRTIO_PCI_HOST_FEATURES);
 }
 
 static void legacy_driver_features(struct virtio_dev *d, uint64_t f)
 {
-	outl(d->io + VIRTIO_PCI_GUEST_FEATURES, (uint32_t)f);
+	outl(io_of(d) + VIRTIO_PCI_GUEST_FEATURES, (uint32_t)f);
 }
 
 static void legacy_config_read(struct virtio_dev *d, unsigned off, void *buf,
@@ -42,13 +56,19 @@ static void legacy_config_read(struct virtio_dev *d, unsigned off, void *buf,
 	uint8_t *out = buf;
 
 	for (unsigned i = 0; i < len; i++)
-		out[i] = inb((uint16_t)(d->io + VIRTIO_PCI_CONFIG_OFF(false) + off + i));
+		out[i] = inb((uint16_t)(io_of(d) + VIRTIO_PCI_CONFIG_OFF(false) + off + i));
 }
 
 static uint16_t legacy_queue_max(struct virtio_dev *d, uint16_t q)
 {
-	outw(d->io + VIRTIO_PCI_QUEUE_SEL, q);
-	return inw(d->io + VIRTIO_PCI_QUEUE_NUM);
+	outw(io_of(d) + VIRTIO_PCI_QUEUE_SEL, q);
+	return inw(io_of(d) + VIRTIO_PCI_QUEUE_NUM);
+}
+
+/* The doorbell: the queue's index, written to the notify port. */
+static void legacy_notify(struct virtqueue *vq)
+{
+	outw((uint16_t)(uintptr_t)vq->notify_addr, vq->index);
 }
 
 static int legacy_queue_enable(struct virtio_dev *d, struct virtqueue *vq)
@@ -56,16 +76,17 @@ static int legacy_queue_enable(struct virtio_dev *d, struct virtqueue *vq)
 	uint64_t pfn = (uintptr_t)vq->desc >> VIRTIO_PCI_QUEUE_ADDR_SHIFT;
 
 	if (pfn >> 32) {
-		log_err("virtio: legacy queue %u above 16 TiB\n", vq->index);
+		log_err("%s: legacy queue %u above 16 TiB\n", d->where, vq->index);
 		return -EINVAL;
 	}
-	outw(d->io + VIRTIO_PCI_QUEUE_SEL, vq->index);
-	outl(d->io + VIRTIO_PCI_QUEUE_PFN, (uint32_t)pfn);
-	vq->notify_port = (uint16_t)(d->io + VIRTIO_PCI_QUEUE_NOTIFY);
+	outw(io_of(d) + VIRTIO_PCI_QUEUE_SEL, vq->index);
+	outl(io_of(d) + VIRTIO_PCI_QUEUE_PFN, (uint32_t)pfn);
+	vq->notify_addr = (volatile void *)(uintptr_t)(io_of(d) + VIRTIO_PCI_QUEUE_NOTIFY);
+	vq->notify = legacy_notify;
 	return 0;
 }
 
-static const struct virtio_ops legacy_ops = {
+static const struct virtio_transport legacy_ops = {
 	.name = "pci-legacy",
 	.reset = legacy_reset,
 	.get_status = legacy_get_status,
@@ -75,17 +96,21 @@ static const struct virtio_ops legacy_ops = {
 	.config_read = legacy_config_read,
 	.queue_max = legacy_queue_max,
 	.queue_enable = legacy_queue_enable,
+	.legacy = true,
 	.queue_size_fixed = true,
 };
 
-int virtio_pci_legacy_attach(const struct pci_dev *pci, struct virtio_dev *d)
+struct virtio_dev *virtio_pci_legacy_attach(const struct pci_dev *pci)
 {
 	const struct pci_bar *b = &pci->bar[0];
+	struct legacy *d;
 
-	*d = (struct virtio_dev){ .ops = &legacy_ops, .pci = pci };
+	/* Only transitional IDs have the legacy interface (spec 4.1.2.3). */
 	if (pci->device < 0x1000 || pci->device > 0x103f || b->type != PCI_BAR_IO || !b->addr)
-		return -ENODEV;
-	d->io = (uint16_t)b->addr;
+		return NULL;
+	if (!(d = mem_alloc(sizeof(*d), CACHE_LINE, "virtio-pci")))
+		return NULL;
+	*d = (struct legacy){ .vdev.ops = &legacy_ops, .io = (uint16_t)b->addr };
 	pci_enable(pci);
-	return 0;
+	return &d->vdev;
 }

@@ -4,13 +4,6 @@
 #include <skiff/errno.h>
 #include "virtio.h"
 
-int virtio_pci_attach(const struct pci_dev *pci, struct virtio_dev *d)
-{
-	if (virtio_pci_modern_attach(pci, d) == 0)
-		return 0;
-	return virtio_pci_legacy_attach(pci, d);
-}
-
 void virtio_fail(struct virtio_dev *d)
 {
 	d->ops->set_status(d, d->ops->get_status(d) | VIRTIO_CONFIG_S_FAILED);
@@ -18,8 +11,8 @@ void virtio_fail(struct virtio_dev *d)
 
 int virtio_negotiate(struct virtio_dev *d, uint64_t wanted)
 {
-	const struct virtio_ops *ops = d->ops;
-	bool modern = !ops->queue_size_fixed;
+	const struct virtio_transport *ops = d->ops;
+	bool modern = !ops->legacy;
 	uint64_t offered;
 
 	ops->reset(d);
@@ -29,11 +22,13 @@ int virtio_negotiate(struct virtio_dev *d, uint64_t wanted)
 	offered = ops->device_features(d);
 	d->features = offered & wanted;
 	if (modern && !virtio_has(d, VIRTIO_F_VERSION_1)) {
-		log_err("virtio: modern device without VERSION_1 (features %#llx)\n",
-			(unsigned long long)offered);
+		log_err("%s: modern device without VERSION_1 (features %#llx)\n",
+			d->where, (unsigned long long)offered);
 		virtio_fail(d);
 		return -EIO;
 	}
+	if (!modern)
+		d->features &= 0xffffffffULL;	/* legacy has 32 feature bits */
 	ops->driver_features(d, d->features);
 	if (!modern)
 		return 0;	/* legacy devices have no FEATURES_OK step */
@@ -41,7 +36,7 @@ int virtio_negotiate(struct virtio_dev *d, uint64_t wanted)
 	ops->set_status(d, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
 			       VIRTIO_CONFIG_S_FEATURES_OK);
 	if (!(ops->get_status(d) & VIRTIO_CONFIG_S_FEATURES_OK)) {
-		log_err("virtio: device refused features %#llx\n",
+		log_err("%s: device refused features %#llx\n", d->where,
 			(unsigned long long)d->features);
 		virtio_fail(d);
 		return -EIO;

@@ -2,6 +2,15 @@
 /* Split virtqueue set-up and the slow paths; see virtqueue.h. */
 #include "virtqueue.h"
 
+uint64_t vq_nudge_ticks = ~0ULL;
+
+/* The doorbell of a queue the device does not know yet: rings nothing. */
+static void notify_refused(struct virtqueue *vq)
+{
+	vq->kicks--;
+	vq->early_notify++;
+}
+
 size_t vq_ring_bytes(uint16_t size)
 {
 	return ALIGN_UP(vring_size(size, VQ_ALIGN), (size_t)VQ_ALIGN);
@@ -20,6 +29,7 @@ int vq_init(struct virtqueue *vq, uint16_t index, uint16_t size, void *ring,
 		.cookie = cookies, .mask = (uint16_t)(size - 1),
 		.num_free = size, .event_idx = event_idx, .size = size,
 		.index = index, .avail_event = &vring_avail_event(&vr),
+		.notify = notify_refused,
 	};
 	for (uint16_t i = 0; i < size; i++) {
 		vq->desc[i].next = (uint16_t)((i + 1) & vq->mask);
@@ -50,4 +60,18 @@ void vq_add_chain(struct virtqueue *vq, const struct vq_seg *segs, unsigned n,
 	vq->num_free = (uint16_t)(vq->num_free - n);
 	vq->cookie[head] = cookie;
 	vq->avail->ring[vq->avail_idx++ & vq->mask] = head;
+}
+
+void vq_stalled(struct virtqueue *vq)
+{
+	if (++vq->stall % VQ_NUDGE_CHECK)
+		return;
+	uint64_t now = rdtsc();
+	if (vq->stall == VQ_NUDGE_CHECK) {
+		vq->stall_since = now;
+	} else if (now - vq->stall_since > vq_nudge_ticks) {
+		vq_notify(vq);
+		vq->nudges++;
+		vq->stall = 0;
+	}
 }

@@ -17,6 +17,14 @@
  * Indices are free-running 16-bit counters, masked only to address the ring,
  * so empty (equal) and full (differing by size) stay distinct.
  *
+ * A used entry naming a descriptor that is not in flight is counted in
+ * dev_errors and never dereferenced.
+ *
+ * The doorbell belongs to the transport: queue_enable() sets notify (and
+ * notify_addr for its use). Until then notify refuses and counts
+ * (early_notify): a doorbell written before the device knows the queue
+ * would go to whatever sits at address 0.
+ *
  * One virtqueue is used by one core: no locks, no atomics. The hot functions
  * are inline; this header has no kernel dependency, so the logic is
  * unit-tested on the host against a simulated device.
@@ -26,12 +34,13 @@
 
 #include <skiff/compiler.h>
 #include <linux/virtio_ring.h>
-#ifndef SKIFF_HOSTED
-#include <skiff/portio.h>
-#endif
+#include <skiff/cpu.h>
 
 #define VQ_ALIGN	4096	/* legacy PCI requires the used ring page-aligned */
 #define VQ_MAX_SIZE	32768
+
+struct virtqueue;
+typedef void (*vq_notify_fn)(struct virtqueue *vq);
 
 struct virtqueue {
 	struct vring_desc *desc;
@@ -48,11 +57,29 @@ struct virtqueue {
 	bool event_idx;
 	uint16_t size;
 	uint16_t index;			/* queue number in the device */
-	volatile uint16_t *notify_mmio;	/* modern PCI doorbell, or NULL */
-	uint16_t notify_port;		/* legacy PCI doorbell */
+	vq_notify_fn notify;		/* the transport's doorbell */
+	volatile void *notify_addr;	/* where the transport rings it */
+	uint32_t stall;			/* polls without progress (vq_stalled) */
+	uint64_t stall_since;		/* TSC when the stall was first noticed */
 	uint64_t kicks;			/* notifications sent */
-	uint64_t bad_used;		/* used entries naming no buffer: device bug */
+	uint64_t nudges;		/* of those, sent unasked after a stall */
+	uint64_t dev_errors;		/* device protocol violations, see above */
+	uint64_t early_notify;		/* doorbells refused: queue not enabled */
 };
+
+/*
+ * A queue that makes no progress for vq_nudge_ticks TSC ticks kicks the
+ * device unasked (a "nudge"). EVENT_IDX is a store-buffering handshake: we
+ * publish then read avail_event, the device writes avail_event then reads
+ * the index, each with a full barrier between. If either barrier is missing
+ * (QEMU's TCG drops the guest's fences when the machine has a single CPU
+ * slot; device bugs have done the same) both sides can miss each other and a
+ * polling driver would wait forever. With correct barriers a nudge changes
+ * nothing and the nudges counter stays 0. The driver sets vq_nudge_ticks
+ * once the TSC is calibrated.
+ */
+extern uint64_t vq_nudge_ticks;
+#define VQ_NUDGE_CHECK	1024	/* polls between two clock reads while stalled */
 
 /* One descriptor of a chain for vq_add_chain(). */
 struct vq_seg {
@@ -67,7 +94,8 @@ size_t vq_ring_bytes(uint16_t size);
 /*
  * Lays out a queue of @size descriptors (a power of two) in @ring (zeroed,
  * VQ_ALIGN-aligned, vq_ring_bytes() long) with @cookies (@size pointers).
- * Returns 0 or -1 if @size is not a power of two in 1..VQ_MAX_SIZE.
+ * Returns 0 or -1 if @size is not a power of two in 1..VQ_MAX_SIZE. The
+ * doorbell refuses until the transport's queue_enable() sets it.
  */
 int vq_init(struct virtqueue *vq, uint16_t index, uint16_t size, void *ring,
 	    void **cookies, bool event_idx);
@@ -136,12 +164,7 @@ static inline bool vq_kick_needed(struct virtqueue *vq)
 static inline void vq_notify(struct virtqueue *vq)
 {
 	vq->kicks++;
-	if (vq->notify_mmio)
-		*vq->notify_mmio = vq->index;
-#ifndef SKIFF_HOSTED
-	else
-		outw(vq->notify_port, vq->index);
-#endif
+	vq->notify(vq);
 }
 
 /*
@@ -170,11 +193,20 @@ static inline uint16_t vq_used_count(struct virtqueue *vq)
 	return n;
 }
 
+/* One more poll of @vq without progress: may nudge it (see vq_nudge_ticks). */
+void vq_stalled(struct virtqueue *vq);
+
+/* The queue moved: the stall is over. */
+static inline void vq_progress(struct virtqueue *vq)
+{
+	vq->stall = 0;
+}
+
 /*
  * Takes the next used buffer (vq_used_count() must have said there is one):
  * returns its cookie and the bytes the device wrote in *@len, and frees its
  * descriptors. Returns NULL for an entry naming a descriptor that is not in
- * flight (counted in bad_used; the entry is skipped).
+ * flight (counted in dev_errors; the entry is skipped).
  */
 static inline void *vq_get_used(struct virtqueue *vq, uint32_t *len)
 {
@@ -184,7 +216,7 @@ static inline void *vq_get_used(struct virtqueue *vq, uint32_t *len)
 
 	*len = e->len;
 	if (unlikely(id > vq->mask || !vq->cookie[id])) {
-		vq->bad_used++;
+		vq->dev_errors++;
 		return NULL;
 	}
 	cookie = vq->cookie[id];

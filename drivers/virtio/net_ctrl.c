@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The virtio-net control queue (spec 5.1.6.5): one command at a time, each
+ * a chain of header, data and a status byte the device writes, waited for
+ * by polling.
+ */
+#include <skiff/console.h>
+#include <skiff/mem.h>
+#include <skiff/string.h>
+#include <skiff/time.h>
+#include "net.h"
+
+#define CTRL_TIMEOUT_NS		(1000 * NSEC_PER_MSEC)
+
+int vnet_ctrl(struct vnet *v, uint8_t class, uint8_t cmd, const void *data,
+	      unsigned len)
+{
+	struct vnet_ctrl *c = &v->ctrl;
+	const struct vq_seg segs[3] = {
+		{ (uintptr_t)&c->hdr, sizeof(c->hdr), false },
+		{ (uintptr_t)c->data, len, false },
+		{ (uintptr_t)&c->ack, 1, true },
+	};
+	uint64_t deadline = time_ns() + CTRL_TIMEOUT_NS;
+	uint32_t used_len;
+
+	if (!virtio_has(v->vdev, VIRTIO_NET_F_CTRL_VQ))
+		return -ENOTSUP;
+	c->hdr.class = class;
+	c->hdr.cmd = cmd;
+	memcpy(c->data, data, len);
+	c->ack = 0xff;
+	vq_add_chain(&v->ctrlq, segs, 3, c);
+	vq_publish(&v->ctrlq);
+	vq_notify(&v->ctrlq);
+	while (!vq_used_count(&v->ctrlq)) {
+		if (time_ns() > deadline) {
+			log_err("%s: control command %u/%u got no answer\n", v->nd.name,
+				class, cmd);
+			return -ETIMEDOUT;
+		}
+		cpu_relax();
+	}
+	vq_get_used(&v->ctrlq, &used_len);
+	return READ_ONCE(c->ack) == VIRTIO_NET_OK ? 0 : -EIO;
+}
+
+int vnet_ctrl_start(struct vnet *v)
+{
+	const struct virtio_transport *ops = v->vdev->ops;
+	uint16_t index = (uint16_t)(2 * v->max_pairs);
+	uint16_t max = ops->queue_max(v->vdev, index), size = CTRLQ_SIZE;
+	int rc;
+
+	if (ops->queue_size_fixed || max < size)
+		size = max;
+	if ((rc = vnet_ring_memory(v, "control queue", size, &v->ctrl_cap, &v->ctrl_ring,
+				   &v->ctrl_cookies)) < 0)
+		return rc;
+	if (vq_init(&v->ctrlq, index, size, v->ctrl_ring, v->ctrl_cookies,
+		    virtio_has(v->vdev, VIRTIO_RING_F_EVENT_IDX)) < 0) {
+		log_err("%s: control queue size %u is not a power of two\n", v->nd.name, size);
+		return -EIO;
+	}
+	return ops->queue_enable(v->vdev, &v->ctrlq);
+}

@@ -26,3 +26,12 @@ UNIT_CFLAGS_rxcount_flows := -Inf/rxcount
 UNIT_TESTS += echo_reflect
 UNIT_SRCS_echo_reflect := nf/echo/reflect.c nf/lib/inet.c
 UNIT_CFLAGS_echo_reflect := -Inf/echo
+
+# The virtio-net driver against a simulated device (tests/unit/sim_vnet.c).
+UNIT_TESTS += virtio_net
+UNIT_SRCS_virtio_net := tests/unit/sim_vnet.c drivers/virtio/virtio.c \
+	drivers/virtio/virtqueue.c drivers/virtio/net_probe.c drivers/virtio/net_ops.c \
+	drivers/virtio/net_rx.c drivers/virtio/net_tx.c drivers/virtio/net_ctrl.c \
+	netdev/netdev.c netdev/netbuf.c netdev/pool_alloc.c pool/pool.c \
+	kernel/console/fmt.c
+UNIT_CFLAGS_virtio_net := -Idrivers/virtio

@@ -161,9 +161,34 @@ static void test_legacy(void)
 	is_u64(in_use(pool), 0, "legacy: every netbuf back after stop");
 }
 
+/*
+ * No doorbell before the device knows the queue and is live: the driver
+ * must not even try (a doorbell without an address goes to address 0).
+ */
+static void test_no_early_doorbell(void)
+{
+	struct sim_vnet s;
+	struct netdev *dev = attach(&s, MODERN, 256, false);
+	struct netbuf_pool *pool = netbuf_pool_alloc("early", 600, 2048 - 64, 0);
+	struct vnet *v = to_vnet(dev);
+
+	netdev_configure(dev, 1, 1);
+	netdev_rxq_setup(dev, 0, 0, pool);
+	netdev_txq_setup(dev, 0, 0);
+	is_u64(v->rxq[0].vq.early_notify + v->txq[0].vq.early_notify, 0,
+	       "set-up: no doorbell attempted before the queues are enabled");
+	netdev_start(dev);
+	is_u64(s.early_bells, 0, "start: no doorbell reached the device before DRIVER_OK");
+	ok(s.bell[0].rung >= 1, "start: the RX queue was told about its buffers once live");
+	is_u64(v->rxq[0].vq.early_notify + v->txq[0].vq.early_notify + v->ctrlq.early_notify, 0,
+	       "start: no doorbell attempted on a queue without one");
+	netdev_stop(dev);
+}
+
 int main(void)
 {
 	test_basic();
+	test_no_early_doorbell();
 	test_legacy();
 	return done_testing();
 }

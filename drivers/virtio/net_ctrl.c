@@ -31,8 +31,7 @@ int vnet_ctrl(struct vnet *v, uint8_t class, uint8_t cmd, const void *data,
 	memcpy(c->data, data, len);
 	c->ack = 0xff;
 	vq_add_chain(&v->ctrlq, segs, 3, c);
-	vq_publish(&v->ctrlq);
-	vq_notify(&v->ctrlq);
+	vq_announce(&v->ctrlq);
 	while (!vq_used_count(&v->ctrlq)) {
 		if (time_ns() > deadline) {
 			log_err("%s: control command %u/%u got no answer\n", v->nd.name,

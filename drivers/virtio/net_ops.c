@@ -112,8 +112,7 @@ static int vnet_rxq_setup(struct netdev *nd, uint16_t qid, uint16_t nb_desc,
 	q->reserve = MIN(size / 2, RX_RESERVE);
 	q->packets = q->bytes = q->errors = q->oversize = q->nobuf = q->ring_dry = 0;
 
-	vnet_rx_fill(q);
-	vq_kick(&q->vq);
+	vnet_rx_fill(q);	/* published and announced by start() */
 	if (vq_free_count(&q->vq)) {
 		log_err("%s: pool '%s' could fill only %u of the %u RX descriptors;"
 			" it needs %u netbufs for the ring plus what the NF holds\n",
@@ -167,12 +166,8 @@ static int vnet_start(struct netdev *nd)
 		return rc;
 	}
 	virtio_driver_ok(v->vdev);
-	for (uint16_t i = 0; i < nd->nb_rxq; i++) {
-		/* The buffers posted at set-up: the device may have looked
-		 * before DRIVER_OK, so it is told unasked. */
-		vq_publish(&v->rxq[i].vq);
-		vq_notify(&v->rxq[i].vq);
-	}
+	for (uint16_t i = 0; i < nd->nb_rxq; i++)
+		vq_announce(&v->rxq[i].vq);	/* the buffers posted at set-up */
 	return 0;
 }
 
@@ -194,10 +189,8 @@ static int vnet_stop(struct netdev *nd)
 	int rc = 0;
 
 	/* Let the device send what it has; it may need a last kick. */
-	for (uint16_t i = 0; i < nd->nb_txq; i++) {
-		vq_publish(&v->txq[i].vq);
-		vq_notify(&v->txq[i].vq);
-	}
+	for (uint16_t i = 0; i < nd->nb_txq; i++)
+		vq_announce(&v->txq[i].vq);
 	for (;;) {
 		left = 0;
 		for (uint16_t i = 0; i < nd->nb_txq; i++) {

@@ -182,6 +182,18 @@ static inline void vq_kick(struct virtqueue *vq)
 }
 
 /*
+ * Publishes and notifies whether or not the device asked: for a device that
+ * may have looked at the queue before it was live, or may be waiting for a
+ * notification it suppressed.
+ */
+static inline void vq_announce(struct virtqueue *vq)
+{
+	vq_publish(vq);
+	vq->kick_idx = vq->avail_idx;
+	vq_notify(vq);
+}
+
+/*
  * Buffers the device has returned and we have not taken yet. Call once per
  * batch; the read barrier orders the index load before the entry loads.
  */

@@ -225,7 +225,8 @@ static void vnet_stats(struct netdev *nd, struct netdev_stats *st)
 		const struct vnet_rxq *r = &v->rxq[i];
 		st->rx_packets += r->packets;
 		st->rx_bytes += r->bytes;
-		st->rx_errors += r->errors + r->vq.dev_errors;
+		st->rx_errors += r->errors;
+		st->dev_errors += r->vq.dev_errors;
 		st->rx_oversize += r->oversize;
 		st->rx_nobuf += r->nobuf;
 		st->rx_ring_dry += r->ring_dry;
@@ -236,7 +237,8 @@ static void vnet_stats(struct netdev *nd, struct netdev_stats *st)
 		const struct vnet_txq *t = &v->txq[i];
 		st->tx_packets += t->packets;
 		st->tx_bytes += t->bytes;
-		st->tx_errors += t->errors + t->vq.dev_errors;
+		st->tx_errors += t->errors;
+		st->dev_errors += t->vq.dev_errors;
 		st->tx_ring_full += t->ring_full;
 		st->tx_kicks += t->vq.kicks;
 		st->nudges += t->vq.nudges;

@@ -78,6 +78,9 @@ struct netdev_stats {
 	uint64_t rx_kicks, tx_kicks;	/* device notifications sent */
 	uint64_t nudges;	/* of those, sent unasked after a long stall: a
 				 * notification was lost (should stay 0) */
+	uint64_t dev_errors;	/* the device broke the protocol: a completion
+				 * naming no buffer, beyond what was given, or
+				 * longer than the buffer (should stay 0) */
 };
 
 enum netdev_state {

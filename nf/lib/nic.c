@@ -56,7 +56,8 @@ void nic_print_stats(const char *nf, struct nf_nic *nic)
 	netbuf_pool_stats(nic->pool, &ps);
 	printf("%s: %s stats rx_packets=%llu rx_bytes=%llu rx_errors=%llu rx_oversize=%llu"
 	       " rx_nobuf=%llu rx_ring_dry=%llu tx_packets=%llu tx_bytes=%llu tx_errors=%llu"
-	       " tx_ring_full=%llu rx_kicks=%llu tx_kicks=%llu nudges=%llu pool_in_use=%llu\n",
+	       " tx_ring_full=%llu rx_kicks=%llu tx_kicks=%llu nudges=%llu dev_errors=%llu"
+	       " pool_in_use=%llu\n",
 	       nf, nic->dev->name, (unsigned long long)st.rx_packets,
 	       (unsigned long long)st.rx_bytes, (unsigned long long)st.rx_errors,
 	       (unsigned long long)st.rx_oversize, (unsigned long long)st.rx_nobuf,
@@ -64,5 +65,5 @@ void nic_print_stats(const char *nf, struct nf_nic *nic)
 	       (unsigned long long)st.tx_bytes, (unsigned long long)st.tx_errors,
 	       (unsigned long long)st.tx_ring_full, (unsigned long long)st.rx_kicks,
 	       (unsigned long long)st.tx_kicks, (unsigned long long)st.nudges,
-	       (unsigned long long)ps.in_use);
+	       (unsigned long long)st.dev_errors, (unsigned long long)ps.in_use);
 }

@@ -185,10 +185,50 @@ static void test_no_early_doorbell(void)
 	netdev_stop(dev);
 }
 
+/* A device that lies: lengths beyond the buffer, a used index beyond what
+ * was made available. Counted as device errors, nothing dereferenced or
+ * freed on its word, and the NF never sees a bogus frame. */
+static void test_device_lies(void)
+{
+	struct sim_vnet s;
+	struct netdev *dev = attach(&s, MODERN, 64, false);
+	struct netbuf_pool *pool = netbuf_pool_alloc("lies", 256, 2048 - 64, 0);
+	struct vnet *v = to_vnet(dev);
+	struct netdev_stats st;
+	struct netbuf *bufs[32];
+
+	open_pair(dev, pool, 64, 64);
+	/* RX: an entry claiming 4000 bytes in a 2 KiB buffer, then a good one. */
+	uint16_t head = v->rxq[0].vq.avail->ring[0];
+	s.last_avail[0]++;
+	sim_used_raw(&s, 0, head, 4000);
+	sim_rx(&s, 0, 100, 1, 1);
+	sim_publish(&s, 0);
+	uint16_t k = netdev_rx_burst(dev, 0, bufs, 32);
+	ok(k == 1 && bufs[0]->data_len == 100, "RX: only the honest frame is delivered");
+	netbuf_free_bulk(bufs, k);
+	netdev_stats(dev, &st);
+	is_u64(st.dev_errors, 1, "RX: a length beyond the buffer is a device error");
+	is_u64(st.rx_errors, 0, "RX: not a malformed frame");
+
+	/* TX: 8 frames in flight; the device claims 1000 completions. */
+	for (int i = 0; i < 8; i++)
+		bufs[i] = frame(pool, 60, 0);
+	netdev_tx_burst(dev, 0, bufs, 8);
+	uint64_t before = in_use(pool);
+	s.vq[1]->used->idx = (uint16_t)(s.used_idx[1] + 1000);
+	netdev_tx_reclaim(dev, 0);
+	is_u64(in_use(pool), before, "TX: nothing freed on a used index beyond what was sent");
+	netdev_stats(dev, &st);
+	is_u64(st.dev_errors, 2, "TX: counted as a device error");
+	netdev_stop(dev);
+}
+
 int main(void)
 {
 	test_basic();
 	test_no_early_doorbell();
+	test_device_lies();
 	test_legacy();
 	return done_testing();
 }

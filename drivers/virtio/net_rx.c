@@ -63,8 +63,12 @@ uint16_t vnet_rx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 			netbuf_free(nb);
 			continue;
 		}
-		if (unlikely(len < (uint32_t)q->hdr_len + ETH_HLEN || len > q->post_len)) {
-			q->errors++;
+		if (unlikely(len - ((uint32_t)q->hdr_len + ETH_HLEN) >
+			     q->post_len - ((uint32_t)q->hdr_len + ETH_HLEN))) {
+			if (len > q->post_len)
+				vq->dev_errors++;	/* wrote past the buffer */
+			else
+				q->errors++;		/* a runt */
 			netbuf_free(nb);
 			continue;
 		}

@@ -62,6 +62,14 @@ void vq_add_chain(struct virtqueue *vq, const struct vq_seg *segs, unsigned n,
 	vq->avail->ring[vq->avail_idx++ & vq->mask] = head;
 }
 
+uint16_t vq_used_overrun(struct virtqueue *vq, uint16_t used_idx)
+{
+	if (vq->dev_errors == 0 || used_idx != vq->bad_used_idx)
+		vq->dev_errors++;
+	vq->bad_used_idx = used_idx;
+	return 0;
+}
+
 void vq_stalled(struct virtqueue *vq)
 {
 	if (++vq->stall % VQ_NUDGE_CHECK)

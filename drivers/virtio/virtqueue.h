@@ -17,8 +17,11 @@
  * Indices are free-running 16-bit counters, masked only to address the ring,
  * so empty (equal) and full (differing by size) stay distinct.
  *
- * A used entry naming a descriptor that is not in flight is counted in
- * dev_errors and never dereferenced.
+ * The device is not trusted: a used index that runs ahead of what was made
+ * available is refused (none of its entries can be told from stale ones),
+ * and a used entry naming a descriptor that is not the head of a buffer in
+ * flight is skipped. Both are counted in dev_errors; nothing they name is
+ * dereferenced or freed.
  *
  * The doorbell belongs to the transport: queue_enable() sets notify (and
  * notify_addr for its use). Until then notify refuses and counts
@@ -64,6 +67,7 @@ struct virtqueue {
 	uint64_t kicks;			/* notifications sent */
 	uint64_t nudges;		/* of those, sent unasked after a stall */
 	uint64_t dev_errors;		/* device protocol violations, see above */
+	uint16_t bad_used_idx;		/* the last refused used index */
 	uint64_t early_notify;		/* doorbells refused: queue not enabled */
 };
 
@@ -193,15 +197,23 @@ static inline void vq_announce(struct virtqueue *vq)
 	vq_notify(vq);
 }
 
+/* Slow path of vq_used_count(): counts a refused index once, returns 0. */
+uint16_t vq_used_overrun(struct virtqueue *vq, uint16_t used_idx);
+
 /*
  * Buffers the device has returned and we have not taken yet. Call once per
- * batch; the read barrier orders the index load before the entry loads.
+ * batch; the read barrier orders the index load before the entry loads. A
+ * device claiming more than was made available gets 0 (see above): the
+ * queue stands still until the device is reset.
  */
 static inline uint16_t vq_used_count(struct virtqueue *vq)
 {
-	uint16_t n = (uint16_t)(READ_ONCE(vq->used->idx) - vq->used_idx);
+	uint16_t idx = READ_ONCE(vq->used->idx);
+	uint16_t n = (uint16_t)(idx - vq->used_idx);
 
 	rmb();
+	if (unlikely(n > (uint16_t)(vq->avail->idx - vq->used_idx)))
+		return vq_used_overrun(vq, idx);
 	return n;
 }
 

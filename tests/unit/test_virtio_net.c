@@ -224,11 +224,57 @@ static void test_device_lies(void)
 	netdev_stop(dev);
 }
 
+/*
+ * A control command the device never answers: the driver gives up after
+ * its timeout, but the chain and its buffer stay the device's; later
+ * commands are refused at once rather than rewriting that buffer or
+ * running the queue out of descriptors. A late answer, or a reset, makes
+ * the queue usable again.
+ */
+static void test_ctrl_timeouts(void)
+{
+	struct sim_vnet s;
+	struct netdev *dev = attach(&s, MODERN, 64, false);
+	struct netbuf_pool *pool = netbuf_pool_alloc("ctrl", 256, 2048 - 64, 0);
+	struct vnet *v = to_vnet(dev);
+	struct vnet_ctrl held;
+	int rc, refused = 0;
+
+	open_pair(dev, pool, 64, 64);
+	s.ctrl_silent = true;
+	is_u64(netdev_promisc(dev, true), (uint64_t)-ETIMEDOUT, "no answer: -ETIMEDOUT");
+	held = v->ctrl;
+	for (int i = 0; i < 20; i++) {
+		rc = netdev_promisc(dev, !(i & 1));	/* ends on off: a change */
+		refused += rc == -EIO;
+	}
+	is_u64(refused, 20, "20 more commands refused at once (-EIO)");
+	ok(memcmp(&held, &v->ctrl, sizeof(held)) == 0,
+	   "the buffer the device holds was never rewritten");
+	is_u64(vq_in_flight(&v->ctrlq), 3, "one chain in flight, no more");
+	ok(vq_free_count(&v->ctrlq) <= v->ctrlq.size, "free count sane");
+
+	s.ctrl_silent = false;
+	sim_tick();	/* the device answers, late */
+	is_u64(netdev_promisc(dev, false), 0, "after a late answer the queue works again");
+	is_u64(s.ctrl_seen, 2, "the device saw the late command and the new one, nothing else");
+
+	s.ctrl_silent = true;
+	netdev_promisc(dev, true);
+	netdev_stop(dev);
+	s.ctrl_silent = false;
+	open_pair(dev, pool, 64, 64);
+	is_u64(netdev_promisc(dev, true), 0, "after a reset the queue works again");
+	netdev_stop(dev);
+	is_u64(in_use(pool), 0, "every netbuf back");
+}
+
 int main(void)
 {
 	test_basic();
 	test_no_early_doorbell();
 	test_device_lies();
+	test_ctrl_timeouts();
 	test_legacy();
 	return done_testing();
 }

@@ -269,12 +269,78 @@ static void test_ctrl_timeouts(void)
 	is_u64(in_use(pool), 0, "every netbuf back");
 }
 
+/* A chain of @n segments of @each bytes, bytes numbered across it. */
+static struct netbuf *chain(struct netbuf_pool *pool, unsigned n, unsigned each)
+{
+	struct netbuf *head = frame(pool, each, 0);
+
+	for (unsigned i = 1; i < n; i++)
+		netbuf_chain(head, frame(pool, each, (uint8_t)(i * each)));
+	return head;
+}
+
+/*
+ * What TX must refuse (taken, counted in tx_errors, freed, never sent):
+ * frames with no Ethernet header, longer than the device takes, chains
+ * whose nb_segs or pkt_len disagree with the segments, chains longer than
+ * the ring could ever hold. What it must send: a good chain.
+ */
+static void test_tx_checks(void)
+{
+	struct sim_vnet s;
+	struct netdev *dev = attach(&s, MODERN, 8, false);
+	struct netbuf_pool *pool = netbuf_pool_alloc("txcheck", 256, 2048 - 64, 0);
+	struct vnet *v = to_vnet(dev);
+	struct netdev_stats st;
+	struct netbuf *nb, *bad[8];
+	unsigned k = 0;
+
+	open_pair(dev, pool, 8, 8);
+	uint64_t ring = in_use(pool);			/* the RX ring's */
+	bad[k++] = frame(pool, 0, 0);			/* zero length */
+	bad[k++] = frame(pool, 13, 0);			/* no Ethernet header */
+	bad[k++] = frame(pool, 1515, 0);		/* over the 1514 the device takes */
+	bad[k++] = chain(pool, 3, 600);			/* 1800 bytes in a chain */
+	nb = chain(pool, 3, 100);
+	nb->nb_segs = 2;				/* says 2, has 3 */
+	bad[k++] = nb;
+	nb = chain(pool, 3, 100);
+	nb->pkt_len = 200;				/* says 200, has 300 */
+	bad[k++] = nb;
+	bad[k++] = chain(pool, 9, 60);			/* 9 segments, an 8-descriptor ring */
+	for (unsigned i = 0; i < k; i++)
+		ok(netdev_tx_burst(dev, 0, &bad[i], 1) == 1, "bad frame %u taken", i);
+	sim_tx(&s, 1, 100);
+	netdev_stats(dev, &st);
+	is_u64(st.tx_errors, k, "every one counted in tx_errors");
+	is_u64(st.tx_packets, 0, "none counted as sent");
+	is_u64(s.tx_frames, 0, "none reached the device");
+	is_u64(vq_free_count(&v->txq[0].vq), 8, "no descriptor used by them");
+	is_u64(in_use(pool), ring, "every one freed");
+
+	/* A good chain of 3 needs 3 descriptors: with 2 free it waits. */
+	struct netbuf *fill[6];
+	for (int i = 0; i < 6; i++)
+		fill[i] = frame(pool, 60, 0);
+	is_u64(netdev_tx_burst(dev, 0, fill, 6), 6, "six frames leave two descriptors");
+	nb = chain(pool, 3, 100);
+	is_u64(netdev_tx_burst(dev, 0, &nb, 1), 0, "a 3-segment chain waits for room");
+	sim_tx(&s, 1, 100);
+	is_u64(netdev_tx_burst(dev, 0, &nb, 1), 1, "and is taken once there is");
+	sim_tx(&s, 1, 100);
+	ok(s.tx_frames == 7 && s.tx_len[6] == 300 && pattern_ok(s.tx_head[6], 16, 0) &&
+	   !s.tx_bad_header, "the device gets the chain as one 300-byte frame");
+	netdev_stop(dev);
+	is_u64(in_use(pool), 0, "every netbuf back after stop");
+}
+
 int main(void)
 {
 	test_basic();
 	test_no_early_doorbell();
 	test_device_lies();
 	test_ctrl_timeouts();
+	test_tx_checks();
 	test_legacy();
 	return done_testing();
 }

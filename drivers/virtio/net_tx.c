@@ -37,44 +37,62 @@ uint16_t vnet_tx_reclaim(void *queue)
 	return tx_reclaim(queue);
 }
 
-/* Zeroes the virtio-net header in front of the data; no offloads asked. */
+/* Zeroes the virtio-net header in front of the data: no offloads asked. */
 static inline void tx_write_header(uint8_t *hdr, uint16_t hdr_len)
 {
-	uint64_t zero8 = 0;
-	uint16_t zero2 = 0;
+	static const struct virtio_net_hdr_mrg_rxbuf zero;
 
-	memcpy(hdr, &zero8, 8);
-	memcpy(hdr + 8, &zero2, 2);
-	if (hdr_len == 12)
-		memcpy(hdr + 10, &zero2, 2);	/* num_buffers */
+	if (hdr_len == sizeof(zero))
+		memcpy(hdr, &zero, sizeof(zero));
+	else
+		memcpy(hdr, &zero.hdr, sizeof(zero.hdr));
 }
 
-/* A frame the fast path does not take: a chain, or malformed. */
+/* Taken but not sent: counted and freed. */
+static bool tx_refuse(struct vnet_txq *q, struct netbuf *nb)
+{
+	q->errors++;
+	netbuf_free(nb);
+	return true;
+}
+
+/*
+ * A frame the fast path does not take: a chain, or malformed. The chain is
+ * walked as it is (nb_segs and pkt_len must agree with it); empty segments
+ * get no descriptor. Returns false, leaving @nb to the caller, only when a
+ * good frame has to wait for free descriptors.
+ */
 static bool tx_slow(struct vnet_txq *q, struct netbuf *nb)
 {
 	struct virtqueue *vq = &q->vq;
 	struct vq_seg segs[TX_MAX_SEGS];
-	unsigned n = 0;
+	unsigned n = 0, segs_seen = 0;
+	uint32_t total = 0;
 
-	if (nb->data_off < q->hdr_len || nb->pkt_len > q->max_frame ||
-	    nb->nb_segs > ARRAY_SIZE(segs)) {
-		q->errors++;
-		netbuf_free(nb);
-		return true;
-	}
-	if (vq_free_count(vq) < nb->nb_segs)
-		return false;
-	for (struct netbuf *s = nb; s && n < ARRAY_SIZE(segs); s = s->next, n++) {
+	if (nb->data_off < q->hdr_len)
+		return tx_refuse(q, nb);
+	for (struct netbuf *s = nb; s; s = s->next) {
+		if (++segs_seen > nb->nb_segs || n == ARRAY_SIZE(segs))
+			return tx_refuse(q, nb);
+		total += s->data_len;
+		if (!s->data_len && s != nb)
+			continue;
 		segs[n].addr = (uintptr_t)netbuf_data(s);
 		segs[n].len = s->data_len;
 		segs[n].device_writes = false;
+		n++;
 	}
+	if (segs_seen != nb->nb_segs || total != nb->pkt_len || total < ETH_HLEN ||
+	    total > q->max_frame || n > vq->size)
+		return tx_refuse(q, nb);
+	if (vq_free_count(vq) < n)
+		return false;
 	tx_write_header((uint8_t *)netbuf_data(nb) - q->hdr_len, q->hdr_len);
 	segs[0].addr -= q->hdr_len;
 	segs[0].len += q->hdr_len;
 	vq_add_chain(vq, segs, n, nb);
 	q->packets++;
-	q->bytes += nb->pkt_len;
+	q->bytes += total;
 	return true;
 }
 
@@ -94,8 +112,9 @@ uint16_t vnet_tx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 
 		if (unlikely(!vq_free_count(vq)))
 			break;
+		/* One compare for both bounds: a length under ETH_HLEN wraps. */
 		if (unlikely(nb->nb_segs != 1 || nb->data_off < q->hdr_len ||
-			     nb->data_len > q->max_frame)) {
+			     (uint16_t)(nb->data_len - ETH_HLEN) > q->max_frame - ETH_HLEN)) {
 			if (!tx_slow(q, nb))
 				break;
 			continue;

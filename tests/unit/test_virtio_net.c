@@ -334,6 +334,57 @@ static void test_tx_checks(void)
 	is_u64(in_use(pool), 0, "every netbuf back after stop");
 }
 
+/*
+ * RX when the pool runs dry: an NF holds every frame it gets until the pool
+ * is empty for a while, then lets them all go, with the device offering
+ * frames throughout. RX must resume, and every frame offered must be
+ * accounted for exactly: received, counted in rx_nobuf, or dropped by the
+ * device for want of a posted buffer.
+ */
+static void test_rx_starvation(void)
+{
+	enum { RING = 64, OFFER = 8, ROUNDS = 400, HOLD_FROM = 20, RELEASE_AT = 200 };
+	struct sim_vnet s;
+	struct netdev *dev = attach(&s, MODERN, RING, false);
+	struct netbuf_pool *pool = netbuf_pool_alloc("starve", 2 * RING, 2048 - 64, 0);
+	static struct netbuf *held[4 * RING];
+	struct netbuf *bufs[32];
+	struct netdev_stats st;
+	unsigned nheld = 0, offered = 0, received = 0, after_release = 0;
+
+	open_pair(dev, pool, RING, RING);
+	for (int round = 0; round < ROUNDS; round++) {
+		for (int i = 0; i < OFFER; i++, offered++)
+			sim_rx(&s, 0, 60, (uint8_t)offered, 1);
+		sim_publish(&s, 0);
+		uint16_t k = netdev_rx_burst(dev, 0, bufs, 32);
+		received += k;
+		if (round >= RELEASE_AT)
+			after_release += k;
+		for (uint16_t i = 0; i < k; i++) {
+			if (round >= HOLD_FROM && round < RELEASE_AT && nheld < ARRAY_SIZE(held))
+				held[nheld++] = bufs[i];
+			else
+				netbuf_free(bufs[i]);
+		}
+		if (round == RELEASE_AT) {
+			netbuf_free_bulk(held, nheld);
+			nheld = 0;
+		}
+	}
+	netdev_stats(dev, &st);
+	printf("# offered %u, received %u (%u after the release), rx_nobuf %llu,"
+	       " device found no buffer %u\n", offered, received, after_release,
+	       (unsigned long long)st.rx_nobuf, s.rx_no_buffer);
+	ok(after_release >= (ROUNDS - RELEASE_AT - 10) * OFFER,
+	   "RX resumes once the netbufs are back (%u frames after)", after_release);
+	is_u64(received + st.rx_nobuf + s.rx_no_buffer, offered,
+	       "received + rx_nobuf + the device's drops = offered, exactly");
+	is_u64(st.rx_packets, received, "rx_packets = frames the NF got");
+	netdev_stop(dev);
+	is_u64(in_use(pool), 0, "every netbuf back after stop");
+}
+
 int main(void)
 {
 	test_basic();
@@ -341,6 +392,7 @@ int main(void)
 	test_device_lies();
 	test_ctrl_timeouts();
 	test_tx_checks();
+	test_rx_starvation();
 	test_legacy();
 	return done_testing();
 }

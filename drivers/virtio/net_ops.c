@@ -122,7 +122,6 @@ static int vnet_rxq_setup(struct netdev *nd, uint16_t qid, uint16_t nb_desc,
 				netbuf_free(q->cookies[i]);
 		return -ENOBUFS;
 	}
-	q->nobuf = 0;
 	nd->rxq[qid] = q;
 	return 0;
 }

@@ -1,9 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * virtio-net RX (see net.h): the ring is filled from the queue's pool at
- * set-up and refilled in batches of RX_REFILL_BATCH. With MRG_RXBUF a frame
- * longer than a buffer spans several; such frames are dropped and counted
- * (rx_oversize), every buffer they used recycled.
+ * virtio-net RX (see net.h). The ring is filled from the queue's pool at
+ * set-up and refilled whenever RX_REFILL_BATCH slots are free: after a poll
+ * that found frames and after one that found none (a ring that ran short
+ * while the pool was dry would otherwise never get its buffers back).
+ *
+ * When the pool is dry the driver keeps q->reserve buffers posted by
+ * dropping the newest frames of the burst and posting their buffers again,
+ * counted in rx_nobuf. So the device always has somewhere to put frames and
+ * never stalls its backend, and every frame the device was offered is
+ * either received, counted in rx_nobuf, or dropped by the device's backend
+ * because no buffer was posted at all.
+ *
+ * With MRG_RXBUF a frame longer than a buffer spans several; such frames
+ * are dropped and counted (rx_oversize), every buffer they used recycled.
  */
 #include <skiff/string.h>
 #include "net.h"
@@ -26,7 +36,6 @@ bool vnet_rx_fill(struct vnet_rxq *q)
 			for (got = 0; got < want; got++)
 				if (!(bufs[got] = netbuf_alloc(q->pool)))
 					break;
-			q->nobuf += want - got;
 		}
 		for (unsigned i = 0; i < got; i++)
 			rx_post(q, bufs[i]);
@@ -34,6 +43,25 @@ bool vnet_rx_fill(struct vnet_rxq *q)
 			return false;
 	}
 	return true;
+}
+
+/* Refills the ring; with the pool dry, keeps the reserve posted with the
+ * buffers of the newest of the @got frames in @bufs. Returns the frames
+ * left to deliver. */
+static uint16_t rx_refill(struct vnet_rxq *q, struct netbuf **bufs, uint16_t got)
+{
+	struct virtqueue *vq = &q->vq;
+
+	if (unlikely(!vnet_rx_fill(q))) {
+		while (got && vq_in_flight(vq) < q->reserve) {
+			struct netbuf *nb = bufs[--got];
+			q->bytes -= nb->data_len;
+			rx_post(q, nb);
+			q->nobuf++;
+		}
+	}
+	vq_kick(vq);
+	return got;
 }
 
 uint16_t vnet_rx_burst(void *queue, struct netbuf **bufs, uint16_t n)
@@ -44,6 +72,8 @@ uint16_t vnet_rx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 	uint64_t bytes = 0;
 
 	if (unlikely(!ready)) {
+		if (unlikely(vq_free_count(vq) >= RX_REFILL_BATCH))
+			rx_refill(q, bufs, 0);
 		vq_stalled(vq);
 		return 0;
 	}
@@ -89,11 +119,9 @@ uint16_t vnet_rx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 		bytes += nb->data_len;
 		bufs[got++] = nb;
 	}
-	q->packets += got;
 	q->bytes += bytes;
-	if (vq_free_count(vq) >= RX_REFILL_BATCH) {
-		vnet_rx_fill(q);
-		vq_kick(vq);
-	}
+	if (vq_free_count(vq) >= RX_REFILL_BATCH)
+		got = rx_refill(q, bufs, got);
+	q->packets += got;
 	return got;
 }

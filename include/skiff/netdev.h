@@ -23,7 +23,9 @@
  *   caller, who frees them (or sends them). data points at the Ethernet
  *   header; data_len = pkt_len = the frame length without FCS; port and
  *   queue say where the frame came from. The driver refills its ring from
- *   the queue's pool in batches.
+ *   the queue's pool in batches, on every poll that finds slots free; while
+ *   the pool is dry it keeps some buffers posted by dropping frames
+ *   (rx_nobuf), so RX resumes by itself once netbufs come back.
  * - netdev_tx_burst() takes the first k <= @n netbufs and returns k; those
  *   belong to the driver from then on (it frees them once the device is done,
  *   reclaiming completions in batches inside later bursts). bufs[k..n-1]
@@ -69,7 +71,9 @@ struct netdev_stats {
 	uint64_t rx_errors;	/* frames dropped as malformed: shorter than the
 				 * device header, or not fitting one buffer */
 	uint64_t rx_oversize;	/* of rx_errors: frames larger than a buffer */
-	uint64_t rx_nobuf;	/* ring slots left empty: the pool ran dry */
+	uint64_t rx_nobuf;	/* frames dropped because the pool had no buffer
+				 * to take their place: the driver keeps a
+				 * reserve of buffers posted with theirs */
 	uint64_t rx_ring_dry;	/* polls that found every posted buffer filled:
 				 * the device may have had to drop frames */
 	uint64_t tx_packets, tx_bytes;

@@ -6,6 +6,10 @@
  * counters. Frames: Ethernet to dst_mac from the NIC's MAC, EtherType
  * 0x88b5 (local experimental), payload = 32-bit sequence number, 16-bit NIC
  * index, then bytes counting up from 0 (mod 256).
+ *
+ * hold=MS starves the driver on purpose: received netbufs are kept, not
+ * freed, until the pool has been empty for MS milliseconds, then all are
+ * let go at once; RX must carry on afterwards.
  */
 #include <skiff/console.h>
 #include <skiff/netdev.h>
@@ -18,9 +22,10 @@
 #define MAX_NICS	4
 #define HDR_LEN		14
 #define MAX_BURST	256
+#define MAX_HELD	16384
 
 static uint64_t count, size = 60, burst = 32, rx_expect, duration = 10;
-static uint64_t pool_size, rx_ring, tx_ring, nics = MAX_NICS;
+static uint64_t pool_size, rx_ring, tx_ring, nics = MAX_NICS, hold_ms;
 static bool promisc = true;
 static uint8_t dst_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
@@ -37,6 +42,8 @@ static const struct param params[] = {
 	PARAM_INT("tx_ring", tx_ring, 0, 32768, "TX ring size (0: the device's)"),
 	PARAM_INT("nics", nics, 1, MAX_NICS, "NICs to use"),
 	PARAM_FLAG("promisc", promisc, "receive frames for any MAC"),
+	PARAM_INT("hold", hold_ms, 0, 60000,
+		  "keep received netbufs until the pool was empty for this many ms"),
 };
 
 static struct nf_nic nic[MAX_NICS];
@@ -95,6 +102,49 @@ static uint64_t send_all(unsigned idx)
 	return sent;
 }
 
+static struct netbuf *held[MAX_HELD];
+static uint64_t held_n;
+static bool released;
+
+static uint64_t pool_fails(struct netbuf_pool *pool)
+{
+	struct netbuf_pool_stats st;
+
+	netbuf_pool_stats(pool, &st);
+	return st.fails;
+}
+
+/* hold=: keeps @bufs; once the pool was dry for hold_ms, frees them all. */
+static void hold(struct netbuf **bufs, uint16_t k, uint64_t got)
+{
+	static uint64_t fails, dry_since;
+
+	if (released) {
+		netbuf_free_bulk(bufs, k);
+		return;
+	}
+	for (uint16_t i = 0; i < k; i++) {
+		if (held_n < MAX_HELD)
+			held[held_n++] = bufs[i];
+		else
+			netbuf_free(bufs[i]);
+	}
+	if (!dry_since) {
+		if (!fails)
+			fails = pool_fails(nic[0].pool) + 1;
+		else if (pool_fails(nic[0].pool) >= fails)
+			dry_since = rdtsc();	/* a refill found the pool empty */
+		return;
+	}
+	if (rdtsc() - dry_since < ns_to_tsc(hold_ms * NSEC_PER_MSEC))
+		return;
+	netbuf_free_bulk(held, (unsigned)held_n);
+	released = true;
+	printf("nettest: pool empty for %llu ms, released %llu netbufs after %llu frames\n",
+	       (unsigned long long)hold_ms, (unsigned long long)held_n,
+	       (unsigned long long)got);
+}
+
 static uint64_t receive(uint64_t *bytes)
 {
 	struct netbuf *bufs[64];
@@ -106,7 +156,15 @@ static uint64_t receive(uint64_t *bytes)
 		for (uint16_t i = 0; i < k; i++)
 			*bytes += bufs[i]->pkt_len;
 		got += k;
-		netbuf_free_bulk(bufs, k);
+		if (hold_ms)
+			hold(bufs, k, got);
+		else
+			netbuf_free_bulk(bufs, k);
+	}
+	if (hold_ms && !released) {
+		printf("nettest: the pool never stayed empty for %llu ms; %llu netbufs held\n",
+		       (unsigned long long)hold_ms, (unsigned long long)held_n);
+		netbuf_free_bulk(held, (unsigned)held_n);
 	}
 	return got;
 }
@@ -133,7 +191,7 @@ static int nettest_main(void)
 		uint64_t bytes, got = receive(&bytes);
 		printf("nettest: %s received %llu frames, %llu bytes\n", nic[0].dev->name,
 		       (unsigned long long)got, (unsigned long long)bytes);
-		if (got < rx_expect)
+		if (got < rx_expect && !hold_ms)	/* hold= drops by design */
 			status = EXIT_FAIL;
 	}
 	for (unsigned i = 0; i < nnics; i++) {

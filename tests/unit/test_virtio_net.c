@@ -385,6 +385,43 @@ static void test_rx_starvation(void)
 	is_u64(in_use(pool), 0, "every netbuf back after stop");
 }
 
+/* Empty polls for about @ms milliseconds of TSC time. */
+static void poll_idle(struct netdev *dev, unsigned ms)
+{
+	struct netbuf *bufs[32];
+	uint64_t end = rdtsc() + vq_nudge_ticks * ms / 10;
+
+	while (rdtsc() < end)
+		netbuf_free_bulk(bufs, netdev_rx_burst(dev, 0, bufs, 32));
+}
+
+/*
+ * Nudges (doorbells sent unasked after a stall) recover a lost
+ * notification; an idle link is not one. RX nudges only after the ring ran
+ * dry, the one case where the device waits for a doorbell.
+ */
+static void test_rx_nudges(void)
+{
+	struct sim_vnet s;
+	struct netdev *dev = attach(&s, MODERN, 64, false);
+	struct netbuf_pool *pool = netbuf_pool_alloc("nudge", 256, 2048 - 64, 0);
+	struct netdev_stats st;
+
+	open_pair(dev, pool, 64, 64);
+	poll_idle(dev, 50);
+	netdev_stats(dev, &st);
+	is_u64(st.nudges, 0, "an idle link with a full ring: no nudge");
+	for (int i = 0; i < 64; i++)
+		sim_rx(&s, 0, 60, 0, 1);
+	sim_publish(&s, 0);
+	poll_idle(dev, 50);
+	netdev_stats(dev, &st);
+	ok(st.rx_ring_dry == 1 && st.nudges >= 1,
+	   "after the ring ran dry, a silent device is nudged (%llu)",
+	   (unsigned long long)st.nudges);
+	netdev_stop(dev);
+}
+
 int main(void)
 {
 	test_basic();
@@ -393,6 +430,7 @@ int main(void)
 	test_ctrl_timeouts();
 	test_tx_checks();
 	test_rx_starvation();
+	test_rx_nudges();
 	test_legacy();
 	return done_testing();
 }

@@ -42,6 +42,9 @@ struct vnet_rxq {
 	uint16_t drop_more;	/* buffers of an oversize frame still to drop */
 	uint16_t reserve;	/* see rx_refill() */
 	bool mrg;
+	bool ran_dry;		/* the device used every buffer posted before
+				 * dry_mark and none posted since */
+	uint16_t dry_mark;	/* avail index when it ran dry */
 	uint64_t packets, bytes, errors, oversize, nobuf, ring_dry;
 	void *ring;		/* ring memory, kept across restarts */
 	void **cookies;

@@ -109,6 +109,7 @@ static int vnet_rxq_setup(struct netdev *nd, uint16_t qid, uint16_t nb_desc,
 	q->port = nd->id;
 	q->queue = qid;
 	q->drop_more = 0;
+	q->ran_dry = false;
 	q->reserve = MIN(size / 2, RX_RESERVE);
 	q->packets = q->bytes = q->errors = q->oversize = q->nobuf = q->ring_dry = 0;
 

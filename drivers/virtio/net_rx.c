@@ -74,12 +74,21 @@ uint16_t vnet_rx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 	if (unlikely(!ready)) {
 		if (unlikely(vq_free_count(vq) >= RX_REFILL_BATCH))
 			rx_refill(q, bufs, 0);
-		vq_stalled(vq);
+		/* Only a device that ran out of buffers waits for a doorbell:
+		 * if it missed the one after the refill, nudge it. */
+		if (unlikely(q->ran_dry))
+			vq_stalled(vq);
 		return 0;
 	}
 	vq_progress(vq);
-	if (unlikely(ready == vq_in_flight(vq)))
+	if (unlikely(ready == vq_in_flight(vq))) {
 		q->ring_dry++;	/* every posted buffer was filled */
+		q->ran_dry = true;
+		q->dry_mark = vq->avail_idx;
+	} else if (unlikely(q->ran_dry) &&
+		   (int16_t)(vq->used_idx + ready - q->dry_mark) > 0) {
+		q->ran_dry = false;	/* it has used a buffer posted since */
+	}
 	if (n > ready)
 		n = ready;
 	for (uint16_t k = 0; k < n; k++) {

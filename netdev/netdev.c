@@ -125,6 +125,10 @@ int netdev_start(struct netdev *dev)
 	}
 	if ((rc = dev->ops->start(dev)) < 0)
 		return rc;
+	/* The driver's counters start from 0 with the queues. */
+	dev->stats_base = (struct netdev_stats){ 0 };
+	for (uint16_t q = 0; q < NETDEV_MAX_QUEUES; q++)
+		dev->qstats_base[q] = (struct netdev_queue_stats){ 0 };
 	dev->state = NETDEV_RUNNING;
 	return 0;
 }
@@ -141,9 +145,42 @@ int netdev_stop(struct netdev *dev)
 	return rc;
 }
 
+/* @a -= @b, counter by counter (the structures hold only uint64_t). */
+static void counters_sub(uint64_t *a, const uint64_t *b, size_t bytes)
+{
+	for (size_t i = 0; i < bytes / sizeof(uint64_t); i++)
+		a[i] -= b[i];
+}
+STATIC_ASSERT(sizeof(struct netdev_stats) % sizeof(uint64_t) == 0, "counters only");
+STATIC_ASSERT(sizeof(struct netdev_queue_stats) % sizeof(uint64_t) == 0, "counters only");
+
 void netdev_stats(struct netdev *dev, struct netdev_stats *st)
 {
 	dev->ops->stats(dev, st);
+	counters_sub((uint64_t *)st, (const uint64_t *)&dev->stats_base, sizeof(*st));
+}
+
+int netdev_queue_stats(struct netdev *dev, uint16_t q, struct netdev_queue_stats *st)
+{
+	if (q >= MAX(dev->nb_rxq, dev->nb_txq)) {
+		log_err("%s: queue %u statistics: %u RX and %u TX queues configured\n",
+			dev->name, q, dev->nb_rxq, dev->nb_txq);
+		return -EINVAL;
+	}
+	dev->ops->queue_stats(dev, q, st);
+	counters_sub((uint64_t *)st, (const uint64_t *)&dev->qstats_base[q], sizeof(*st));
+	return 0;
+}
+
+void netdev_stats_reset(struct netdev *dev)
+{
+	dev->ops->stats(dev, &dev->stats_base);
+	for (uint16_t q = 0; q < NETDEV_MAX_QUEUES; q++) {
+		if (q < MAX(dev->nb_rxq, dev->nb_txq))
+			dev->ops->queue_stats(dev, q, &dev->qstats_base[q]);
+		else
+			dev->qstats_base[q] = (struct netdev_queue_stats){ 0 };
+	}
 }
 
 int netdev_promisc(struct netdev *dev, bool on)

@@ -82,7 +82,9 @@ struct vnet {
 	uint8_t mac[ETH_ALEN];
 	bool mac_random;
 	uint16_t hdr_len;
-	uint16_t max_pairs;		/* queue pairs the device has */
+	uint16_t dev_pairs;		/* queue pairs the device has */
+	uint16_t max_pairs;		/* of those, what the driver can use */
+	uint16_t pairs;			/* in use: the RX queues configured */
 	uint16_t rx_max, tx_max;	/* ring sizes the device offers */
 	bool needs_negotiation;		/* after a reset by stop() */
 };

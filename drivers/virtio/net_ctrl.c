@@ -77,7 +77,7 @@ int vnet_ctrl(struct vnet *v, uint8_t class, uint8_t cmd, const void *data,
 int vnet_ctrl_start(struct vnet *v)
 {
 	const struct virtio_transport *ops = v->vdev->ops;
-	uint16_t index = (uint16_t)(2 * v->max_pairs);
+	uint16_t index = (uint16_t)(2 * v->dev_pairs);
 	uint16_t max = ops->queue_max(v->vdev, index), size = CTRLQ_SIZE;
 	int rc;
 

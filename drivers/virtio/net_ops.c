@@ -24,8 +24,8 @@ static void vnet_info(struct netdev *nd, struct netdev_info *info)
 		.tx_headroom = v->hdr_len,
 		.rx_min_room = NETBUF_HEADROOM + ETH_FRAME_LEN,
 		.buf_align = 1,
-		.max_rx_queues = 1,
-		.max_tx_queues = 1,
+		.max_rx_queues = v->max_pairs,
+		.max_tx_queues = v->max_pairs,
 		.rx_desc_max = v->rx_max,
 		.tx_desc_max = v->tx_max,
 		.rx_desc_fixed = v->vdev->ops->queue_size_fixed,
@@ -35,11 +35,25 @@ static void vnet_info(struct netdev *nd, struct netdev_info *info)
 	memcpy(info->mac, v->mac, ETH_ALEN);
 }
 
+/*
+ * The device spreads received frames over every queue pair in use, so the
+ * pairs in use are the RX queues; TX may use fewer of them.
+ */
 static int vnet_configure(struct netdev *nd, uint16_t nrxq, uint16_t ntxq)
 {
 	struct vnet *v = to_vnet(nd);
+	int rc;
 
-	return v->needs_negotiation ? vnet_negotiate(v) : 0;
+	if (ntxq > nrxq) {
+		log_err("%s: %u TX queues for %u RX queues: virtio-net spreads received"
+			" frames over every queue pair in use, so configure at least as many"
+			" RX queues as TX queues\n", nd->name, ntxq, nrxq);
+		return -EINVAL;
+	}
+	if (v->needs_negotiation && (rc = vnet_negotiate(v)) < 0)
+		return rc;
+	v->pairs = nrxq;
+	return 0;
 }
 
 int vnet_ring_memory(struct vnet *v, const char *what, uint16_t size, uint16_t *cap,
@@ -148,6 +162,8 @@ static int vnet_txq_setup(struct netdev *nd, uint16_t qid, uint16_t nb_desc)
 	return 0;
 }
 
+static int vnet_stop(struct netdev *nd);
+
 static int vnet_start(struct netdev *nd)
 {
 	struct vnet *v = to_vnet(nd);
@@ -168,6 +184,17 @@ static int vnet_start(struct netdev *nd)
 	virtio_driver_ok(v->vdev);
 	for (uint16_t i = 0; i < nd->nb_rxq; i++)
 		vq_announce(&v->rxq[i].vq);	/* the buffers posted at set-up */
+	if (v->pairs > 1) {
+		/* The device uses one pair until told (spec 5.1.6.5.5). */
+		struct virtio_net_ctrl_mq mq = { .virtqueue_pairs = v->pairs };
+		if ((rc = vnet_ctrl(v, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, &mq,
+				    sizeof(mq))) < 0) {
+			log_err("%s: the device refused %u queue pairs (%d)\n", nd->name,
+				v->pairs, rc);
+			vnet_stop(nd);
+			return rc;
+		}
+	}
 	return 0;
 }
 
@@ -245,6 +272,27 @@ static void vnet_stats(struct netdev *nd, struct netdev_stats *st)
 	}
 }
 
+static void vnet_queue_stats(struct netdev *nd, uint16_t q, struct netdev_queue_stats *st)
+{
+	struct vnet *v = to_vnet(nd);
+
+	*st = (struct netdev_queue_stats){ 0 };
+	if (q < nd->nb_rxq) {
+		const struct vnet_rxq *r = &v->rxq[q];
+		st->rx_packets = r->packets;
+		st->rx_bytes = r->bytes;
+		st->rx_errors = r->errors;
+		st->rx_nobuf = r->nobuf;
+	}
+	if (q < nd->nb_txq) {
+		const struct vnet_txq *t = &v->txq[q];
+		st->tx_packets = t->packets;
+		st->tx_bytes = t->bytes;
+		st->tx_errors = t->errors;
+		st->tx_ring_full = t->ring_full;
+	}
+}
+
 static int vnet_promisc(struct netdev *nd, bool on)
 {
 	struct vnet *v = to_vnet(nd);
@@ -275,6 +323,7 @@ const struct netdev_ops vnet_ops = {
 	.start = vnet_start,
 	.stop = vnet_stop,
 	.stats = vnet_stats,
+	.queue_stats = vnet_queue_stats,
 	.promisc = vnet_promisc,
 	.link = vnet_link,
 };

@@ -16,7 +16,8 @@
 #define FEATURES_WANTED (BIT64(VIRTIO_F_VERSION_1) | BIT64(VIRTIO_F_ANY_LAYOUT) | \
 	BIT64(VIRTIO_NET_F_MAC) | BIT64(VIRTIO_NET_F_STATUS) |                    \
 	BIT64(VIRTIO_NET_F_MRG_RXBUF) | BIT64(VIRTIO_RING_F_EVENT_IDX) |          \
-	BIT64(VIRTIO_NET_F_CTRL_VQ) | BIT64(VIRTIO_NET_F_CTRL_RX))
+	BIT64(VIRTIO_NET_F_CTRL_VQ) | BIT64(VIRTIO_NET_F_CTRL_RX) |               \
+	BIT64(VIRTIO_NET_F_MQ))
 
 int vnet_negotiate(struct vnet *v)
 {
@@ -31,11 +32,52 @@ int vnet_negotiate(struct vnet *v)
 		virtio_fail(v->vdev);
 		return -ENOTSUP;
 	}
+	/* MQ needs the control queue to switch pairs on (spec 5.1.3.1). */
+	if (virtio_has(v->vdev, VIRTIO_NET_F_MQ) && !virtio_has(v->vdev, VIRTIO_NET_F_CTRL_VQ))
+		v->vdev->features &= ~BIT64(VIRTIO_NET_F_MQ);
 	v->hdr_len = virtio_has(v->vdev, VIRTIO_F_VERSION_1) ||
 				     virtio_has(v->vdev, VIRTIO_NET_F_MRG_RXBUF)
 			     ? sizeof(struct virtio_net_hdr_mrg_rxbuf)
 			     : sizeof(struct virtio_net_hdr);
 	v->needs_negotiation = false;
+	return 0;
+}
+
+/*
+ * How many queue pairs the device has (dev_pairs, which places the control
+ * queue) and how many the driver can use (max_pairs), and their ring sizes:
+ * every RX and every TX ring of the pairs used must offer the same size.
+ */
+static int vnet_queue_pairs(struct vnet *v)
+{
+	const struct virtio_transport *ops = v->vdev->ops;
+	uint16_t pairs = 1;
+
+	if (virtio_has(v->vdev, VIRTIO_NET_F_MQ)) {
+		ops->config_read(v->vdev, offsetof(struct virtio_net_config, max_virtqueue_pairs),
+				 &pairs, sizeof(pairs));
+		if (pairs < VIRTIO_NET_CTRL_MQ_VQ_PAIRS_MIN || pairs > VIRTIO_NET_CTRL_MQ_VQ_PAIRS_MAX) {
+			log_err("%s: virtio-net offers MQ with %u queue pairs\n", v->vdev->where,
+				pairs);
+			virtio_fail(v->vdev);
+			return -EIO;
+		}
+	}
+	v->dev_pairs = pairs;
+	v->max_pairs = MIN(pairs, VNET_MAX_PAIRS);
+	v->rx_max = ops->queue_max(v->vdev, 0);
+	v->tx_max = ops->queue_max(v->vdev, 1);
+	for (uint16_t q = 0; q < 2 * v->max_pairs; q++) {
+		uint16_t size = ops->queue_max(v->vdev, q);
+		if (!IS_POW2(size) || size != (q & 1 ? v->tx_max : v->rx_max)) {
+			log_err("%s: virtio-net queue %u offers %u descriptors (queue %u: %u);"
+				" want the same power of two on every %s queue\n",
+				v->vdev->where, q, size, q & 1, q & 1 ? v->tx_max : v->rx_max,
+				q & 1 ? "TX" : "RX");
+			virtio_fail(v->vdev);
+			return -EIO;
+		}
+	}
 	return 0;
 }
 
@@ -61,15 +103,8 @@ int vnet_attach(struct virtio_dev *vd)
 	vq_nudge_ticks = ns_to_tsc(NUDGE_NS);
 	if ((rc = vnet_negotiate(v)) < 0)
 		return rc;
-	v->max_pairs = 1;
-	v->rx_max = ops->queue_max(vd, 0);
-	v->tx_max = ops->queue_max(vd, 1);
-	if (!IS_POW2(v->rx_max) || !IS_POW2(v->tx_max)) {
-		log_err("%s: virtio-net queue sizes %u/%u are not powers of two\n",
-			vd->where, v->rx_max, v->tx_max);
-		virtio_fail(vd);
-		return -EIO;
-	}
+	if ((rc = vnet_queue_pairs(v)) < 0)
+		return rc;
 	if (virtio_has(vd, VIRTIO_NET_F_MAC)) {
 		ops->config_read(vd, offsetof(struct virtio_net_config, mac), v->mac, ETH_ALEN);
 	} else {
@@ -83,10 +118,11 @@ int vnet_attach(struct virtio_dev *vd)
 	if ((rc = netdev_register(&v->nd)) < 0)
 		return rc;
 	log_info("%s: virtio-net %s at %s, MAC %02x:%02x:%02x:%02x:%02x:%02x%s,"
-		 " rings %u/%u, features %#llx\n",
+		 " rings %u/%u, %u queue pair%s, features %#llx\n",
 		 v->nd.name, ops->name, vd->where, v->mac[0], v->mac[1], v->mac[2],
 		 v->mac[3], v->mac[4], v->mac[5], v->mac_random ? " (random)" : "",
-		 v->rx_max, v->tx_max, (unsigned long long)vd->features);
+		 v->rx_max, v->tx_max, v->max_pairs, v->max_pairs > 1 ? "s" : "",
+		 (unsigned long long)vd->features);
 	return 0;
 }
 

@@ -125,6 +125,7 @@ uint16_t vnet_rx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 		nb->data_len = (uint16_t)(len - q->hdr_len);
 		nb->pkt_len = nb->data_len;
 		nb->port = q->port;
+		nb->queue = q->queue;
 		bytes += nb->data_len;
 		bufs[got++] = nb;
 	}

@@ -46,7 +46,7 @@
 #include <skiff/netbuf.h>
 
 #define NETDEV_MAX		8	/* devices */
-#define NETDEV_MAX_QUEUES	4	/* per direction */
+#define NETDEV_MAX_QUEUES	8	/* per direction */
 #define NETDEV_NAME_MAX		8
 
 struct netdev_info {
@@ -87,6 +87,12 @@ struct netdev_stats {
 				 * longer than the buffer (should stay 0) */
 };
 
+/* One queue number's counters: RX queue q and TX queue q. */
+struct netdev_queue_stats {
+	uint64_t rx_packets, rx_bytes, rx_errors, rx_nobuf;
+	uint64_t tx_packets, tx_bytes, tx_errors, tx_ring_full;
+};
+
 enum netdev_state {
 	NETDEV_PROBED, NETDEV_CONFIGURED, NETDEV_RUNNING, NETDEV_STOPPED,
 };
@@ -103,6 +109,7 @@ struct netdev_ops {
 	int (*start)(struct netdev *dev);
 	int (*stop)(struct netdev *dev);
 	void (*stats)(struct netdev *dev, struct netdev_stats *st);
+	void (*queue_stats)(struct netdev *dev, uint16_t q, struct netdev_queue_stats *st);
 	int (*promisc)(struct netdev *dev, bool on);
 	int (*link)(struct netdev *dev);
 };
@@ -124,6 +131,9 @@ struct netdev {
 	uint16_t nb_rxq, nb_txq;
 	uint16_t rxq_ready, txq_ready;	/* bitmaps of set-up queues */
 	char name[NETDEV_NAME_MAX];	/* "net0" */
+	/* What netdev_stats_reset() saw: the counters are reported from there. */
+	struct netdev_stats stats_base;
+	struct netdev_queue_stats qstats_base[NETDEV_MAX_QUEUES];
 };
 
 /*
@@ -172,8 +182,22 @@ int netdev_start(struct netdev *dev);
  */
 int netdev_stop(struct netdev *dev);
 
-/* Counters summed over the queues, since start. */
+/* Counters summed over the queues, since start or the last reset. */
 void netdev_stats(struct netdev *dev, struct netdev_stats *st);
+
+/*
+ * Counters of RX queue @q and TX queue @q (those of a direction with fewer
+ * queues read 0), since start or the last reset. 0, or -EINVAL if @q is not
+ * below the queues configured.
+ */
+int netdev_queue_stats(struct netdev *dev, uint16_t q, struct netdev_queue_stats *st);
+
+/*
+ * Starts every counter of the device and its queues again from 0. It never
+ * writes the counters the polling cores update (it keeps what they read now
+ * and reports from there), so it is safe while they run.
+ */
+void netdev_stats_reset(struct netdev *dev);
 
 /* Receive frames for any MAC (on) or only ours, broadcast and multicast
  * (off). -ENOTSUP when the device cannot switch (info.promisc_ctrl). */
@@ -203,20 +227,6 @@ static inline uint16_t netdev_tx_burst(struct netdev *dev, uint16_t q,
 static inline uint16_t netdev_tx_reclaim(struct netdev *dev, uint16_t q)
 {
 	return dev->tx_reclaim(dev->txq[q]);
-}
-
-/* One frame, or NULL. */
-static inline struct netbuf *netdev_rx_one(struct netdev *dev, uint16_t q)
-{
-	struct netbuf *nb;
-
-	return netdev_rx_burst(dev, q, &nb, 1) ? nb : NULL;
-}
-
-/* true if the driver took @nb (it then owns it); false if the ring was full. */
-static inline bool netdev_tx_one(struct netdev *dev, uint16_t q, struct netbuf *nb)
-{
-	return netdev_tx_burst(dev, q, &nb, 1) == 1;
 }
 
 #endif

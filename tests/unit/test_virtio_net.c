@@ -3,69 +3,12 @@
  * The virtio-net driver (drivers/virtio/net_*.c), run on the host against a
  * simulated device (sim_vnet.c) through the netdev API, with the real
  * netbuf pools: set-up, TX and RX contents, the control queue, stop; and
- * what the driver must survive: a pool that runs dry, a device that never
- * answers or lies about what it used, and frames it must refuse.
+ * what the driver must survive: a device that never answers or lies about
+ * what it used, frames it must refuse. RX under pressure and queue pairs:
+ * test_virtio_net_rx.c.
  */
 #include <stdlib.h>
-#include <skiff/netdev.h>
-#include "net.h"
-#include "sim_vnet.h"
-#include "tap.h"
-
-#define F(bit)		(1ULL << (bit))
-#define MODERN		(F(VIRTIO_F_VERSION_1) | F(VIRTIO_NET_F_MAC) | F(VIRTIO_NET_F_STATUS) | \
-			 F(VIRTIO_NET_F_MRG_RXBUF) | F(VIRTIO_RING_F_EVENT_IDX) |             \
-			 F(VIRTIO_NET_F_CTRL_VQ) | F(VIRTIO_NET_F_CTRL_RX))
-
-static struct netdev *attach(struct sim_vnet *s, uint64_t features, uint16_t qsize,
-			     bool legacy)
-{
-	unsigned before = netdev_count();
-
-	sim_init(s, features, 1, qsize, legacy);
-	if (vnet_attach(&s->vdev) < 0 || netdev_count() != before + 1)
-		return NULL;
-	return netdev_get(before);
-}
-
-/* Configures one queue pair of @rx/@tx descriptors on @pool and starts. */
-static int open_pair(struct netdev *dev, struct netbuf_pool *pool, uint16_t rx, uint16_t tx)
-{
-	int rc;
-
-	if ((rc = netdev_configure(dev, 1, 1)) < 0 ||
-	    (rc = netdev_rxq_setup(dev, 0, rx, pool)) < 0 ||
-	    (rc = netdev_txq_setup(dev, 0, tx)) < 0)
-		return rc;
-	return netdev_start(dev);
-}
-
-static uint64_t in_use(struct netbuf_pool *pool)
-{
-	struct netbuf_pool_stats st;
-
-	netbuf_pool_stats(pool, &st);
-	return st.in_use;
-}
-
-/* A frame of @len bytes: byte i = seed + i. */
-static struct netbuf *frame(struct netbuf_pool *pool, unsigned len, uint8_t seed)
-{
-	struct netbuf *nb = netbuf_alloc(pool);
-	uint8_t *p = nb ? netbuf_append(nb, len) : NULL;
-
-	for (unsigned i = 0; p && i < len; i++)
-		p[i] = (uint8_t)(seed + i);
-	return nb;
-}
-
-static bool pattern_ok(const uint8_t *p, unsigned len, uint8_t seed)
-{
-	for (unsigned i = 0; i < len; i++)
-		if (p[i] != (uint8_t)(seed + i))
-			return false;
-	return true;
-}
+#include "vnet_test.h"
 
 static void test_basic(void)
 {
@@ -334,94 +277,6 @@ static void test_tx_checks(void)
 	is_u64(in_use(pool), 0, "every netbuf back after stop");
 }
 
-/*
- * RX when the pool runs dry: an NF holds every frame it gets until the pool
- * is empty for a while, then lets them all go, with the device offering
- * frames throughout. RX must resume, and every frame offered must be
- * accounted for exactly: received, counted in rx_nobuf, or dropped by the
- * device for want of a posted buffer.
- */
-static void test_rx_starvation(void)
-{
-	enum { RING = 64, OFFER = 8, ROUNDS = 400, HOLD_FROM = 20, RELEASE_AT = 200 };
-	struct sim_vnet s;
-	struct netdev *dev = attach(&s, MODERN, RING, false);
-	struct netbuf_pool *pool = netbuf_pool_alloc("starve", 2 * RING, 2048 - 64, 0);
-	static struct netbuf *held[4 * RING];
-	struct netbuf *bufs[32];
-	struct netdev_stats st;
-	unsigned nheld = 0, offered = 0, received = 0, after_release = 0;
-
-	open_pair(dev, pool, RING, RING);
-	for (int round = 0; round < ROUNDS; round++) {
-		for (int i = 0; i < OFFER; i++, offered++)
-			sim_rx(&s, 0, 60, (uint8_t)offered, 1);
-		sim_publish(&s, 0);
-		uint16_t k = netdev_rx_burst(dev, 0, bufs, 32);
-		received += k;
-		if (round >= RELEASE_AT)
-			after_release += k;
-		for (uint16_t i = 0; i < k; i++) {
-			if (round >= HOLD_FROM && round < RELEASE_AT && nheld < ARRAY_SIZE(held))
-				held[nheld++] = bufs[i];
-			else
-				netbuf_free(bufs[i]);
-		}
-		if (round == RELEASE_AT) {
-			netbuf_free_bulk(held, nheld);
-			nheld = 0;
-		}
-	}
-	netdev_stats(dev, &st);
-	printf("# offered %u, received %u (%u after the release), rx_nobuf %llu,"
-	       " device found no buffer %u\n", offered, received, after_release,
-	       (unsigned long long)st.rx_nobuf, s.rx_no_buffer);
-	ok(after_release >= (ROUNDS - RELEASE_AT - 10) * OFFER,
-	   "RX resumes once the netbufs are back (%u frames after)", after_release);
-	is_u64(received + st.rx_nobuf + s.rx_no_buffer, offered,
-	       "received + rx_nobuf + the device's drops = offered, exactly");
-	is_u64(st.rx_packets, received, "rx_packets = frames the NF got");
-	netdev_stop(dev);
-	is_u64(in_use(pool), 0, "every netbuf back after stop");
-}
-
-/* Empty polls for about @ms milliseconds of TSC time. */
-static void poll_idle(struct netdev *dev, unsigned ms)
-{
-	struct netbuf *bufs[32];
-	uint64_t end = rdtsc() + vq_nudge_ticks * ms / 10;
-
-	while (rdtsc() < end)
-		netbuf_free_bulk(bufs, netdev_rx_burst(dev, 0, bufs, 32));
-}
-
-/*
- * Nudges (doorbells sent unasked after a stall) recover a lost
- * notification; an idle link is not one. RX nudges only after the ring ran
- * dry, the one case where the device waits for a doorbell.
- */
-static void test_rx_nudges(void)
-{
-	struct sim_vnet s;
-	struct netdev *dev = attach(&s, MODERN, 64, false);
-	struct netbuf_pool *pool = netbuf_pool_alloc("nudge", 256, 2048 - 64, 0);
-	struct netdev_stats st;
-
-	open_pair(dev, pool, 64, 64);
-	poll_idle(dev, 50);
-	netdev_stats(dev, &st);
-	is_u64(st.nudges, 0, "an idle link with a full ring: no nudge");
-	for (int i = 0; i < 64; i++)
-		sim_rx(&s, 0, 60, 0, 1);
-	sim_publish(&s, 0);
-	poll_idle(dev, 50);
-	netdev_stats(dev, &st);
-	ok(st.rx_ring_dry == 1 && st.nudges >= 1,
-	   "after the ring ran dry, a silent device is nudged (%llu)",
-	   (unsigned long long)st.nudges);
-	netdev_stop(dev);
-}
-
 int main(void)
 {
 	test_basic();
@@ -429,8 +284,6 @@ int main(void)
 	test_device_lies();
 	test_ctrl_timeouts();
 	test_tx_checks();
-	test_rx_starvation();
-	test_rx_nudges();
 	test_legacy();
 	return done_testing();
 }

@@ -35,3 +35,6 @@ UNIT_SRCS_virtio_net := tests/unit/sim_vnet.c drivers/virtio/virtio.c \
 	netdev/netdev.c netdev/netbuf.c netdev/pool_alloc.c pool/pool.c \
 	kernel/console/fmt.c
 UNIT_CFLAGS_virtio_net := -Idrivers/virtio
+UNIT_TESTS += virtio_net_rx
+UNIT_SRCS_virtio_net_rx := $(UNIT_SRCS_virtio_net)
+UNIT_CFLAGS_virtio_net_rx := -Idrivers/virtio

@@ -28,12 +28,18 @@
  */
 #ifdef SKIFF_HOSTED
 uint32_t vm_read32(uintptr_t addr);
+uint16_t vm_read16(uintptr_t addr);
 uint8_t vm_read8(uintptr_t addr);
 void vm_write32(uintptr_t addr, uint32_t val);
 #else
 static inline uint32_t vm_read32(uintptr_t addr)
 {
 	return *(volatile uint32_t *)addr;
+}
+
+static inline uint16_t vm_read16(uintptr_t addr)
+{
+	return *(volatile uint16_t *)addr;
 }
 
 static inline uint8_t vm_read8(uintptr_t addr)
@@ -71,7 +77,7 @@ static void wr(struct virtio_dev *d, unsigned off, uint32_t val)
 static void vmmio_reset(struct virtio_dev *d)
 {
 	wr(d, VIRTIO_MMIO_STATUS, 0);
-	/* The reset is complete when the status reads back 0 (spec 4.2.3.1). */
+	/* The reset is complete when Status reads back 0. */
 	for (unsigned spin = 0; spin < 1000000 && rd(d, VIRTIO_MMIO_STATUS); spin++)
 		cpu_relax();
 }
@@ -107,19 +113,41 @@ static void vmmio_driver_features(struct virtio_dev *d, uint64_t f)
 	wr(d, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)f);
 }
 
+/*
+ * One field of @len bytes. Version 2 wants a 16-bit field read 16 bits wide,
+ * 32- and 64-bit ones 32 bits at a time (spec 4.2.2.2); other lengths are
+ * byte arrays (the MAC), read as bytes, as is everything on version 1.
+ */
+static void config_field(uintptr_t cfg, uint8_t *out, unsigned len, bool modern)
+{
+	uint32_t v32;
+	uint16_t v16;
+
+	if (modern && len == 2) {
+		v16 = vm_read16(cfg);
+		memcpy(out, &v16, 2);
+	} else if (modern && (len == 4 || len == 8)) {
+		for (unsigned i = 0; i < len; i += 4) {
+			v32 = vm_read32(cfg + i);
+			memcpy(out + i, &v32, 4);
+		}
+	} else {
+		for (unsigned i = 0; i < len; i++)
+			out[i] = vm_read8(cfg + i);
+	}
+}
+
 static void vmmio_config_read(struct virtio_dev *d, unsigned off, void *buf, unsigned len)
 {
 	uintptr_t cfg = to_vmmio(d)->regs + VIRTIO_MMIO_CONFIG + off;
 	bool modern = to_vmmio(d)->version >= 2;
-	uint8_t *out = buf;
 	uint32_t gen;
 
 	/* Re-read while the device changes the config under us; version 1
 	 * has no ConfigGeneration. */
 	for (unsigned tries = 0; tries < 16; tries++) {
 		gen = modern ? rd(d, VIRTIO_MMIO_CONFIG_GENERATION) : 0;
-		for (unsigned i = 0; i < len; i++)
-			out[i] = vm_read8(cfg + i);
+		config_field(cfg, buf, len, modern);
 		if (!modern || gen == rd(d, VIRTIO_MMIO_CONFIG_GENERATION))
 			return;
 	}

@@ -145,12 +145,34 @@ static void device_reset(void)
 	sim.drv_features = 0;
 }
 
+/* Config space reads, traced by width: "c8 6" is a byte read at offset 6. */
+static const uint8_t *config_at(uintptr_t addr, unsigned width)
+{
+	unsigned off = reg_off(addr) - VIRTIO_MMIO_CONFIG;
+
+	if (addr < BASE + VIRTIO_MMIO_CONFIG || off + width > sizeof(sim.config) ||
+	    off % width)
+		abort();
+	trace("c%u %u; ", 8 * width, off);
+	if (sim.change_config && !--sim.change_config) {
+		/* The device changes its config in the middle of a read. */
+		for (unsigned i = 0; i < sizeof(sim.config); i++)
+			sim.config[i] ^= 0xff;
+		sim.generation++;
+	}
+	return &sim.config[off];
+}
+
 uint32_t vm_read32(uintptr_t addr)
 {
 	unsigned off = reg_off(addr);
 	struct simq *q = selq();
 	uint32_t v = 0;
 
+	if (off >= VIRTIO_MMIO_CONFIG) {
+		memcpy(&v, config_at(addr, 4), 4);
+		return v;
+	}
 	switch (off) {
 	case VIRTIO_MMIO_MAGIC_VALUE: v = sim.magic; break;
 	case VIRTIO_MMIO_VERSION: v = sim.version; break;
@@ -184,17 +206,15 @@ uint32_t vm_read32(uintptr_t addr)
 
 uint8_t vm_read8(uintptr_t addr)
 {
-	unsigned off = reg_off(addr) - VIRTIO_MMIO_CONFIG;
+	return *config_at(addr, 1);
+}
 
-	if (addr < BASE + VIRTIO_MMIO_CONFIG || off >= sizeof(sim.config))
-		abort();
-	if (sim.change_config && !--sim.change_config) {
-		/* The device changes its config in the middle of a read. */
-		for (unsigned i = 0; i < sizeof(sim.config); i++)
-			sim.config[i] ^= 0xff;
-		sim.generation++;
-	}
-	return sim.config[off];
+uint16_t vm_read16(uintptr_t addr)
+{
+	uint16_t v;
+
+	memcpy(&v, config_at(addr, 2), 2);
+	return v;
 }
 
 void vm_write32(uintptr_t addr, uint32_t v)
@@ -259,6 +279,8 @@ static void sim_new(uint32_t version)
 	sim.q[2].num_max = 0;		/* no such queue */
 	const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0x0a };
 	memcpy(sim.config + offsetof(struct virtio_net_config, mac), mac, 6);
+	sim.config[offsetof(struct virtio_net_config, status)] = 0x01;	/* LINK_UP */
+	sim.config[offsetof(struct virtio_net_config, status) + 1] = 0x0a;
 	logbuf[0] = 0;
 	mapped_base = mapped_len = 0;
 	map_fails = false;
@@ -391,6 +413,22 @@ static void test_modern(void)
 	   "v2: a config changed mid-read is read again, whole");
 	is_u64(sim.gen_reads, 4, "v2: ConfigGeneration differed once, so two passes");
 
+	/* Each field as wide as it is (spec 4.2.2.2); the MAC is 6 bytes. */
+	uint16_t st;
+	uint32_t u32;
+	uint64_t u64;
+	trace_clear();
+	d->ops->config_read(d, offsetof(struct virtio_net_config, mac), mac, 6);
+	d->ops->config_read(d, offsetof(struct virtio_net_config, status), &st, 2);
+	d->ops->config_read(d, 12, &u32, 4);
+	d->ops->config_read(d, 16, &u64, 8);
+	trace_has("r ConfigGeneration; c8 0; c8 1; c8 2; c8 3; c8 4; c8 5; r ConfigGeneration; "
+		  "r ConfigGeneration; c16 6; r ConfigGeneration; "
+		  "r ConfigGeneration; c32 12; r ConfigGeneration; "
+		  "r ConfigGeneration; c32 16; c32 20; r ConfigGeneration; ",
+		  "v2: config fields read 8, 16 and 32 bits wide");
+	is_u64(st, 0x0a01 ^ 0xffff, "v2: the 16-bit status as the device has it (flipped above)");
+
 	/* A reset the device takes time to finish is waited for. */
 	sim.reset_busy = 3;
 	trace_clear();
@@ -485,6 +523,11 @@ static void test_legacy(void)
 	d->ops->config_read(d, offsetof(struct virtio_net_config, mac), mac, 6);
 	ok(mac[0] == 0x02 && mac[5] == 0x0a, "v1: MAC read from the config space");
 	is_u64(sim.gen_reads, 0, "v1: no ConfigGeneration register used");
+	uint16_t st;
+	trace_clear();
+	d->ops->config_read(d, offsetof(struct virtio_net_config, status), &st, 2);
+	is_str(sim.trace, "c8 6; c8 7; ", "v1: config read byte by byte");
+	is_u64(st, 0x0a01, "v1: the status as the device has it");
 	munmap(low, vq_ring_bytes(128));
 }
 

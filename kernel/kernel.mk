@@ -21,6 +21,7 @@ KERNEL_SRCS += \
 	kernel/time/pit.c \
 	kernel/pci/pci.c \
 	kernel/bus/probe.c \
+	kernel/bus/mmio.c \
 	kernel/cmdline/kv.c \
 	kernel/cmdline/value.c \
 	kernel/cmdline/params.c \

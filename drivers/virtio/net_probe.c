@@ -143,3 +143,23 @@ static const struct driver virtio_net_pci = {
 	.name = "virtio-net", .bus = BUS_PCI, .probe = vnet_pci_probe,
 };
 DRIVER_REGISTER(virtio_net_pci);
+
+/* virtio-mmio (kernel/bus/mmio.h): the slots a VMM gives on the command line. */
+#include "virtio_mmio.h"
+
+static int vnet_mmio_probe(const struct bus_device *dev)
+{
+	int type = virtio_mmio_device_type(dev->base, dev->size, dev->name);
+	struct virtio_dev *vd;
+
+	if (type != VIRTIO_ID_NET)
+		return type < 0 ? type : -ENODEV;
+	if (!(vd = virtio_mmio_attach(dev->base, dev->size, dev->name)))
+		return -EIO;
+	return vnet_attach(vd);
+}
+
+static const struct driver virtio_net_mmio = {
+	.name = "virtio-net", .bus = BUS_VIRTIO_MMIO, .probe = vnet_mmio_probe,
+};
+DRIVER_REGISTER(virtio_net_mmio);

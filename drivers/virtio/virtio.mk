@@ -4,6 +4,7 @@ KERNEL_SRCS += \
 	drivers/virtio/pci.c \
 	drivers/virtio/pci_modern.c \
 	drivers/virtio/pci_legacy.c \
+	drivers/virtio/mmio.c \
 	drivers/virtio/virtqueue.c \
 	drivers/virtio/net_probe.c \
 	drivers/virtio/net_ops.c \

@@ -25,6 +25,17 @@ enum param_type {
 	PARAM_MAC,	/* uint8_t[6]: aa:bb:cc:dd:ee:ff */
 	PARAM_IPV4,	/* uint32_t, host byte order: a.b.c.d */
 	PARAM_ENUM,	/* unsigned: index into choices[] */
+	PARAM_LIST,	/* struct param_list: every occurrence kept, in order */
+};
+
+/*
+ * A key that may be given several times (Linux's virtio_mmio.device=): each
+ * value is checked by the parameter's check() and kept as given, file values
+ * before command-line ones; the owner parses them again when it uses them.
+ */
+struct param_list {
+	const char **vals;	/* room for max values */
+	unsigned n, max;
 };
 
 struct param {
@@ -33,6 +44,9 @@ struct param {
 	void *dst;
 	uint64_t min, max;		/* PARAM_U64 only */
 	const char *const *choices;	/* PARAM_ENUM only, NULL-terminated */
+	/* PARAM_LIST only: NULL if @val has the form, else what is wrong with it */
+	const char *(*check)(const char *val);
+	const char *form;		/* PARAM_LIST only: the form, for messages */
 	const char *help;
 };
 
@@ -48,6 +62,9 @@ struct param {
 	{ .key = (k), .type = PARAM_IPV4, .dst = &(var), .help = (h) }
 #define PARAM_CHOICE(k, var, list, h) \
 	{ .key = (k), .type = PARAM_ENUM, .dst = &(var), .choices = (list), .help = (h) }
+#define PARAM_REPEAT(k, list, chk, frm, h) \
+	{ .key = (k), .type = PARAM_LIST, .dst = &(list), .check = (chk), .form = (frm), \
+	  .help = (h) }
 
 struct param_table {
 	const char *owner;		/* "kernel", "pktgen", ... */

@@ -15,6 +15,7 @@
 
 enum bus_type {
 	BUS_PCI,
+	BUS_VIRTIO_MMIO,	/* the slots of virtio_mmio.device= (kernel/bus/mmio.h) */
 };
 
 struct pci_dev;
@@ -23,7 +24,9 @@ struct pci_dev;
 struct bus_device {
 	enum bus_type bus;
 	const struct pci_dev *pci;	/* BUS_PCI */
-	char name[24];			/* for messages: "pci 00:03.0" */
+	uint64_t base, size;		/* BUS_VIRTIO_MMIO: the register region */
+	uint32_t irq;			/* BUS_VIRTIO_MMIO: unused, Skiff polls */
+	char name[24];			/* for messages: "pci 00:03.0", "mmio 0xfeb00e00" */
 };
 
 struct driver {

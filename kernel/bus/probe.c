@@ -5,6 +5,7 @@
 #include <skiff/errno.h>
 #include <skiff/fmt.h>
 #include <skiff/pci.h>
+#include "mmio.h"
 
 /* Bounds of the .drivers section (kernel/boot/kernel.ld). */
 extern const struct driver *const __drivers_start[], *const __drivers_end[];
@@ -36,6 +37,24 @@ static void probe_pci(void)
 	}
 }
 
+/* In the order the settings gave them: net0 is the VMM's first NIC. */
+static void probe_virtio_mmio(void)
+{
+	struct virtio_mmio_region r[VIRTIO_MMIO_MAX];
+	unsigned n = virtio_mmio_regions(r, VIRTIO_MMIO_MAX);
+
+	for (unsigned i = 0; i < n; i++) {
+		struct bus_device dev = {
+			.bus = BUS_VIRTIO_MMIO, .base = r[i].base, .size = r[i].size,
+			.irq = r[i].irq,
+		};
+
+		fmt_snprintf(dev.name, sizeof(dev.name), "mmio %#llx",
+			     (unsigned long long)r[i].base);
+		offer(&dev);
+	}
+}
+
 void drivers_probe(void)
 {
 	static bool done;
@@ -44,4 +63,5 @@ void drivers_probe(void)
 		return;
 	done = true;
 	probe_pci();
+	probe_virtio_mmio();
 }

@@ -12,6 +12,7 @@
 #include <skiff/ramfs.h>
 #include <skiff/string.h>
 #include "../kernel.h"
+#include "../bus/mmio.h"
 
 #define CONFIG_FILE_MAX (16 * 1024)
 
@@ -29,6 +30,8 @@ static const struct param kernel_params[] = {
 		     "console verbosity"),
 	PARAM_TEXT("config", config_path,
 		   "file in the initrd with more key=value settings"),
+	PARAM_REPEAT("virtio_mmio.device", virtio_mmio_devices, virtio_mmio_check,
+		     VIRTIO_MMIO_FORM, "a virtio-mmio device slot (the VMM adds these)"),
 };
 
 void config_early(const char *cmdline)
@@ -64,7 +67,7 @@ void params_print_usage(const struct param_table *t)
 
 static void print_effective(const struct param_table *t)
 {
-	char line[512], val[64];
+	char line[512], val[256];
 	size_t n = (size_t)fmt_snprintf(line, sizeof(line), "%s config:", t->owner);
 
 	for (unsigned i = 0; i < t->count && n < sizeof(line); i++) {

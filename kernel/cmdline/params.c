@@ -41,13 +41,18 @@ void param_describe(const struct param *p, char *buf, size_t len)
 			n += (size_t)fmt_snprintf(buf + n, len - n, "%s%s",
 						  i ? "|" : "", p->choices[i]);
 		break;
+	case PARAM_LIST:
+		fmt_snprintf(buf, len, "%s; may be repeated", p->form);
+		break;
 	}
 }
 
 void param_value(const struct param *p, char *buf, size_t len)
 {
+	const struct param_list *list;
 	const uint8_t *m;
 	uint32_t ip;
+	size_t n;
 
 	switch (p->type) {
 	case PARAM_U64:
@@ -75,6 +80,13 @@ void param_value(const struct param *p, char *buf, size_t len)
 	case PARAM_ENUM:
 		fmt_snprintf(buf, len, "%s", p->choices[*(const unsigned *)p->dst]);
 		break;
+	case PARAM_LIST:
+		list = p->dst;
+		n = (size_t)fmt_snprintf(buf, len, "%s", list->n ? "" : "(none)");
+		for (unsigned i = 0; i < list->n && n < len; i++)
+			n += (size_t)fmt_snprintf(buf + n, len - n, "%s%s", i ? "," : "",
+						  list->vals[i]);
+		break;
 	}
 }
 
@@ -86,8 +98,13 @@ static void origin_text(const struct kv *kv, char *buf, size_t len)
 		fmt_snprintf(buf, len, "%s", kv->origin);
 }
 
-static int set(const struct param *p, const char *v)
+/*
+ * 0, -1 for a value not of the form (with what is wrong in *@why when the
+ * parameter says), -2 for one value too many in a list.
+ */
+static int set(const struct param *p, const char *v, const char **why)
 {
+	struct param_list *list;
 	uint64_t u;
 
 	switch (p->type) {
@@ -114,6 +131,14 @@ static int set(const struct param *p, const char *v)
 				return 0;
 			}
 		return -1;
+	case PARAM_LIST:
+		list = p->dst;
+		if (!v || (*why = p->check(v)))
+			return -1;
+		if (list->n == list->max)
+			return -2;
+		list->vals[list->n++] = v;
+		return 0;
 	}
 	return -1;
 }
@@ -122,6 +147,8 @@ int params_apply(const struct param_table *tables, unsigned ntables,
 		 const struct kvlist *kv, char *err, size_t errlen)
 {
 	char where[96], form[160];
+	const char *why;
+	int rc;
 
 	for (unsigned i = 0; i < kv->n; i++) {
 		const struct kv *e = &kv->kv[i];
@@ -137,11 +164,18 @@ int params_apply(const struct param_table *tables, unsigned ntables,
 								  tables[t].params[j].key);
 			return -1;
 		}
-		if (set(p, e->val) < 0) {
+		why = NULL;
+		if ((rc = set(p, e->val, &why)) == -2) {
+			fmt_snprintf(err, errlen, "'%s' given more than %u times (%s)", e->key,
+				     ((const struct param_list *)p->dst)->max, where);
+			return -1;
+		}
+		if (rc < 0) {
 			param_describe(p, form, sizeof(form));
-			fmt_snprintf(err, errlen, "bad value %s%s%s for '%s' (%s): expected %s",
+			fmt_snprintf(err, errlen, "bad value %s%s%s for '%s' (%s): %s%sexpected %s",
 				     e->val ? "'" : "", e->val ? e->val : "(none)",
-				     e->val ? "'" : "", e->key, where, form);
+				     e->val ? "'" : "", e->key, where, why ? why : "",
+				     why ? "; " : "", form);
 			return -1;
 		}
 	}

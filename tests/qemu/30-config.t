@@ -5,7 +5,7 @@ source "$(dirname "$0")/../lib/tap.sh"
 
 run_guest hello --append "bogus=1"
 is "$RC" 2 "unknown key: exit status 2"
-like "$OUT" "^config error: unknown key 'bogus' \(command line\); valid keys: loglevel config crash" \
+like "$OUT" "^config error: unknown key 'bogus' \(command line\); valid keys: loglevel config virtio_mmio.device crash" \
 	"unknown key: named, with the valid keys"
 like "$OUT" '^  crash +fail on purpose' "unknown key: usage of the NF's settings printed"
 

@@ -10,6 +10,7 @@
 #include <skiff/time.h>
 #include <linux/virtio_ids.h>
 #include "net.h"
+#include "virtio_mmio.h"
 
 #define NUDGE_NS		(10 * NSEC_PER_MSEC)
 
@@ -145,7 +146,6 @@ static const struct driver virtio_net_pci = {
 DRIVER_REGISTER(virtio_net_pci);
 
 /* virtio-mmio (kernel/bus/mmio.h): the slots a VMM gives on the command line. */
-#include "virtio_mmio.h"
 
 static int vnet_mmio_probe(const struct bus_device *dev)
 {

@@ -11,6 +11,7 @@
 #include <skiff/time.h>
 #include <linux/virtio_net.h>
 #include "sim_vnet.h"
+#include "virtio_mmio.h"
 
 /* ------------------------------------------------------------ kernel stubs */
 
@@ -54,6 +55,11 @@ uint64_t mem_used(void) { return 0; }
 void drivers_probe(void) { }
 uint32_t virtio_pci_device_type(const struct pci_dev *pci) { return 0; }
 struct virtio_dev *virtio_pci_attach(const struct pci_dev *pci, const char *where)
+{
+	return NULL;
+}
+int virtio_mmio_device_type(uint64_t base, uint64_t size, const char *where) { return 0; }
+struct virtio_dev *virtio_mmio_attach(uint64_t base, uint64_t size, const char *where)
 {
 	return NULL;
 }

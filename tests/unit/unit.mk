@@ -8,6 +8,10 @@ UNIT_SRCS_memmap := kernel/mem/memmap.c
 UNIT_CFLAGS_memmap := -Ikernel/mem
 UNIT_SRCS_ramfs  := kernel/ramfs/cpio.c kernel/console/fmt.c
 
+UNIT_TESTS += smp_tables
+UNIT_SRCS_smp_tables := kernel/smp/acpi.c kernel/smp/mptable.c kernel/smp/fwtable.c
+UNIT_CFLAGS_smp_tables := -Ikernel/smp
+
 UNIT_TESTS += virtqueue
 UNIT_SRCS_virtqueue := drivers/virtio/virtqueue.c
 UNIT_CFLAGS_virtqueue := -Idrivers/virtio

@@ -12,6 +12,11 @@ UNIT_TESTS += smp_tables
 UNIT_SRCS_smp_tables := kernel/smp/acpi.c kernel/smp/mptable.c kernel/smp/fwtable.c
 UNIT_CFLAGS_smp_tables := -Ikernel/smp
 
+UNIT_TESTS += smp_launch
+TSAN_TESTS += smp_launch
+UNIT_SRCS_smp_launch := kernel/smp/launch.c
+UNIT_CFLAGS_smp_launch := -Ikernel/smp
+
 UNIT_TESTS += virtqueue
 UNIT_SRCS_virtqueue := drivers/virtio/virtqueue.c
 UNIT_CFLAGS_virtqueue := -Idrivers/virtio

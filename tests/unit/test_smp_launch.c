@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The launch state machine (kernel/smp/launch.c) with threads as CPUs, also
  * built with ThreadSanitizer: the memory-ordering promises of smp.h are

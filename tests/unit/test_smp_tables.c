@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Finding CPUs in firmware tables (kernel/smp/acpi.c, mptable.c): tables
  * built byte by byte in a fake 2 MiB of physical memory, laid out the way

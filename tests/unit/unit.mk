@@ -35,3 +35,11 @@ UNIT_CFLAGS_rxcount_flows := -Inf/rxcount
 UNIT_TESTS += echo_reflect
 UNIT_SRCS_echo_reflect := nf/echo/reflect.c nf/lib/inet.c
 UNIT_CFLAGS_echo_reflect := -Inf/echo
+
+# poolstress's pairs on threads, also under TSan and with the pool's DEBUG checks.
+UNIT_TESTS += poolstress poolstress_debug
+TSAN_TESTS += poolstress
+UNIT_SRCS_poolstress := nf/poolstress/stress.c pool/pool.c netdev/netbuf.c kernel/console/fmt.c
+UNIT_CFLAGS_poolstress := -Inf/poolstress
+UNIT_SRCS_poolstress_debug := $(UNIT_SRCS_poolstress)
+UNIT_CFLAGS_poolstress_debug := -Inf/poolstress -DSKIFF_DEBUG

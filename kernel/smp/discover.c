@@ -4,8 +4,11 @@
  * table, else the boot CPU alone (said plainly; Skiff then runs on one
  * CPU). QEMU 7.2 gives both tables on pc and q35 (SeaBIOS) and on microvm
  * with acpi=on (qboot copies QEMU's ACPI tables and writes an MP table),
- * and the MP table alone on microvm with acpi=off. Firecracker writes an MP
- * table too; cloud-hypervisor ACPI.
+ * and the MP table alone on microvm with acpi=off. The MADT goes first for
+ * more than habit: SeaBIOS's MP table lists one CPU per package (the MP
+ * specification predates multi-core), and QEMU 7.2's -smp N is N cores of
+ * one package, so it shows a single CPU. Firecracker writes an MP table,
+ * cloud-hypervisor ACPI.
  */
 #include <skiff/console.h>
 #include <skiff/string.h>

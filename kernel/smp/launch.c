@@ -3,8 +3,8 @@
  * smp_launch() and smp_wait() (include/skiff/smp.h): one slot per worker,
  * a small state machine in it.
  *
- *            launcher                  worker                 launcher
- *   IDLE --claim (CAS)--> CLAIMED --fn, arg--> BUSY --fn returns--> DONE --wait--> IDLE
+ *   IDLE --launcher's CAS--> CLAIMED --launcher sets fn, arg--> BUSY
+ *   BUSY --the worker's fn returns--> DONE --the launcher's smp_wait()--> IDLE
  *
  * Only the launcher writes fn and arg (between its CAS and the release of
  * BUSY), only the worker writes ret (before the release of DONE), and each
@@ -32,7 +32,7 @@ struct slot {
 	int ret;
 	smp_fn *fn;
 	void *arg;
-} __aligned(2 * CACHE_LINE);	/* CPUs spinning on neighbours never share */
+} __aligned(2 * CACHE_LINE);	/* workers never share a line pair */
 
 static struct slot slots[SKIFF_MAX_CPUS];
 static unsigned ncpus = 1;

@@ -1,4 +1,4 @@
-# The kernel proper: boot, cpu, memory, console, time, pci, config, ramfs.
+# The kernel proper: boot, cpu, smp, memory, console, time, pci, config, ramfs.
 KERNEL_SRCS += \
 	kernel/boot/entry.S \
 	kernel/boot/bootinfo.c \
@@ -11,6 +11,15 @@ KERNEL_SRCS += \
 	kernel/cpu/lapic.c \
 	kernel/cpu/trap_entry.S \
 	kernel/cpu/traps.c \
+	kernel/smp/acpi.c \
+	kernel/smp/discover.c \
+	kernel/smp/fwtable.c \
+	kernel/smp/ipi.c \
+	kernel/smp/launch.c \
+	kernel/smp/mptable.c \
+	kernel/smp/start.c \
+	kernel/smp/stop.c \
+	kernel/smp/trampoline.S \
 	kernel/mem/memmap.c \
 	kernel/mem/mem.c \
 	kernel/mem/paging.c \

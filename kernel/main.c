@@ -35,12 +35,13 @@ static void initrd_init(void)
 void kmain(uint32_t proto, uint32_t info)
 {
 	console_init();
+	cpu_init();		/* before printf: its lock asks cpu_id() */
 	printf("Skiff %s: image %s, build %s, %s\n", build_rev, build_image,
 	       build_opts, build_cc);
-	cpu_init();
 	boot_info_parse(proto, info, &boot);
 	config_early(boot.cmdline);
 	log_info("boot: %s, command line \"%s\"\n", boot.proto, boot.cmdline);
+	smp_discover(&boot);
 	mem_init(&boot);
 	time_init();
 	lapic_init();
@@ -48,5 +49,6 @@ void kmain(uint32_t proto, uint32_t info)
 	initrd_init();
 	if (config_load(&nf_image) < 0)
 		shutdown(EXIT_CONFIG);
+	smp_start(&boot);
 	shutdown(nf_image.main());
 }

@@ -3,9 +3,12 @@
 #include <skiff/console.h>
 #include <skiff/portio.h>
 #include <skiff/shutdown.h>
+#include "kernel.h"
 
 void shutdown(int status)
 {
+	/* The exit line is the console's last: no other CPU runs on. */
+	smp_stop_others();
 	printf("skiff: exit %d\n", status);
 
 	/* isa-debug-exit: QEMU exits on the spot with (value << 1) | 1. */

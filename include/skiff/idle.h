@@ -3,8 +3,10 @@
  * Idling without burning the host CPU. A polling loop that finds nothing to
  * do can halt the vCPU for a while instead of spinning: on a shared host the
  * cycles go to the threads that move the packets (QEMU's I/O thread, other
- * VMs). The wake-up comes from the local APIC timer, the only interrupt
- * Skiff enables, and only here: never on the packet path.
+ * VMs). The wake-up comes from the calling CPU's own local APIC timer (or an
+ * IPI that launches work on it, include/skiff/smp.h), and interrupts are on
+ * only here: never on the packet path. Works on every CPU, each on its own
+ * timer.
  *
  * Typical use, once per poll:
  *     idle_poll(&idle, did_something);
@@ -22,6 +24,12 @@ void cpu_idle(uint64_t ns);
 
 /* Whether cpu_idle() really halts (a local APIC timer was found). */
 bool cpu_idle_halts(void);
+
+/*
+ * APIC timer interrupts the calling CPU has taken: how a test tells a halt
+ * that its own timer ended from a spin.
+ */
+uint64_t cpu_idle_wakeups(void);
 
 struct idle {
 	uint32_t empty;		/* consecutive polls without work */

@@ -8,6 +8,23 @@
 
 #define BOOT_STACK_SIZE		(64 * 1024)
 
+/* boot_gdt (entry.S): the segments of the way into long mode, which the
+ * application processors' trampoline (kernel/smp/trampoline.S) takes too. */
+#define BOOT_SEL_CODE32		0x08
+#define BOOT_SEL_DATA		0x10
+#define BOOT_SEL_CODE64		0x18
+#define BOOT_GDT_LIMIT		(4 * 8 - 1)
+
+#define CR0_PE		(1 << 0)
+#define CR0_MP		(1 << 1)
+#define CR0_EM		(1 << 2)
+#define CR0_PG		(1 << 31)
+#define CR4_PAE		(1 << 5)
+#define CR4_OSFXSR	(1 << 9)
+#define CR4_OSXMMEXCPT	(1 << 10)
+#define MSR_EFER	0xC0000080
+#define EFER_LME	(1 << 8)
+
 #define PTE_P	(1 << 0)
 #define PTE_W	(1 << 1)
 #define PTE_PWT	(1 << 3)

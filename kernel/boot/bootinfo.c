@@ -133,6 +133,7 @@ static void parse_pvh(const struct hvm_start_info *si, struct boot_info *bi)
 {
 	bi->proto = "pvh";
 	bi->cmdline = save_cmdline(si->cmdline_paddr);
+	bi->rsdp = si->rsdp_paddr;
 
 	if (si->version >= 1 && si->memmap_paddr) {
 		const struct hvm_memmap_entry *e =

@@ -9,6 +9,9 @@
  * Both converge on boot32, which clears BSS, builds identity page tables for
  * the first 4 GiB with 2 MiB pages (kernel/mem/paging.c extends them to all
  * RAM later), enters long mode, enables SSE and calls kmain(proto, info).
+ * The other CPUs come through here later (ap_start32, from the real-mode
+ * trampoline in kernel/smp/trampoline.S): the same way into long mode, on
+ * the page tables the boot CPU built, into ap_main().
  *
  * Why the multiboot header uses the a.out kludge: QEMU refuses a 64-bit ELF
  * through multiboot, so the multiboot image is the flat binary of this same
@@ -27,19 +30,9 @@
 
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
 
-#define CR0_PE		(1 << 0)
-#define CR0_MP		(1 << 1)
-#define CR0_EM		(1 << 2)
-#define CR0_PG		(1 << 31)
-#define CR4_PAE		(1 << 5)
-#define CR4_OSFXSR	(1 << 9)
-#define CR4_OSXMMEXCPT	(1 << 10)
-#define MSR_EFER	0xC0000080
-#define EFER_LME	(1 << 8)
-
-#define SEL_CODE32	0x08
-#define SEL_DATA	0x10
-#define SEL_CODE64	0x18
+#define SEL_CODE32	BOOT_SEL_CODE32
+#define SEL_DATA	BOOT_SEL_DATA
+#define SEL_CODE64	BOOT_SEL_CODE64
 
 	.section .boot.header, "a"
 	.balign 4
@@ -130,7 +123,22 @@ boot32:
 	inc	%ecx
 	cmp	$2048, %ecx
 	jb	3b
+	mov	$boot64, %edi
+	jmp	long_mode_enter
 
+	/* An application processor, from the trampoline: protected mode on
+	 * boot_gdt, paging off, no stack. */
+	.globl ap_start32
+ap_start32:
+	mov	$SEL_DATA, %eax
+	mov	%eax, %ds
+	mov	%eax, %es
+	mov	%eax, %ss
+	mov	$ap_start64, %edi
+
+	/* Paging on boot_pml4, long mode, SSE; then on to the 64-bit code at
+	 * edi. Touches no memory but the page tables. */
+long_mode_enter:
 	mov	$boot_pml4, %eax
 	mov	%eax, %cr3
 	mov	%cr4, %eax
@@ -144,7 +152,7 @@ boot32:
 	and	$~CR0_EM, %eax
 	or	$(CR0_PG | CR0_PE | CR0_MP), %eax
 	mov	%eax, %cr0
-	ljmp	$SEL_CODE64, $boot64
+	ljmp	$SEL_CODE64, $long_mode
 
 	/* Nothing is set up to print with: write to COM1 directly, then stop
 	 * through isa-debug-exit if present, else halt with interrupts off. */
@@ -163,13 +171,17 @@ no_long_mode:
 	jmp	6b
 
 	.code64
-boot64:
+long_mode:
 	xor	%eax, %eax
 	mov	%eax, %ds
 	mov	%eax, %es
 	mov	%eax, %ss
 	mov	%eax, %fs
 	mov	%eax, %gs
+	mov	%edi, %edi		/* the upper half is undefined after the switch */
+	jmp	*%rdi
+
+boot64:
 	mov	$boot_stack_top, %rsp
 	mov	%ebp, %edi		/* kmain(proto, info) */
 	mov	%esi, %esi		/* zero-extend */
@@ -179,14 +191,28 @@ boot64:
 	hlt
 	jmp	7b
 
+	/* ap_main(cpu) on the stack kernel/smp/start.c chose for this CPU. */
+ap_start64:
+	mov	ap_boot_stack(%rip), %rsp
+	mov	ap_boot_cpu(%rip), %rdi
+	xor	%ebp, %ebp
+	call	ap_main
+8:	cli
+	hlt
+	jmp	8b
+
 	.section .boot.rodata, "a"
 	.balign 8
+	.globl boot_gdt
 boot_gdt:
 	.quad 0
 	.quad 0x00cf9a000000ffff	/* 0x08: 32-bit code */
 	.quad 0x00cf92000000ffff	/* 0x10: data */
 	.quad 0x00af9a000000ffff	/* 0x18: 64-bit code */
 boot_gdt_end:
+	.if boot_gdt_end - boot_gdt - 1 - BOOT_GDT_LIMIT
+	.error "boot_gdt and BOOT_GDT_LIMIT disagree"
+	.endif
 boot_gdt_ptr:
 	.word boot_gdt_end - boot_gdt - 1
 	.long boot_gdt

@@ -116,6 +116,7 @@ int config_load(const struct nf *nf)
 	const struct param_table tables[] = {
 		{ "kernel", kernel_params, ARRAY_SIZE(kernel_params) },
 		{ nf->name, nf->params, nf->nparams },
+		{ "smp", smp_params, smp_nparams },
 	};
 
 	if (cmdline_err[0]) {
@@ -145,5 +146,6 @@ fail:
 	params_print_usage(&tables[1]);
 	printf("kernel settings:\n");
 	params_print_usage(&tables[0]);
+	params_print_usage(&tables[2]);
 	return -1;
 }

@@ -1,35 +1,26 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The long-mode GDT: one code and one data segment (flat; segmentation is off
- * in 64-bit mode) and a TSS whose only job is the IST stack for double faults
- * and NMIs, so a stack overflow still gets a register dump.
+ * The long-mode GDT, one per CPU: one code and one data segment (flat;
+ * segmentation is off in 64-bit mode) and a TSS whose only job is the IST
+ * stacks for double faults and NMIs, so a stack overflow still gets a
+ * register dump and an NMI that stops the CPU never lands on a broken stack.
+ * Per CPU because ltr marks the TSS descriptor busy in the GDT it is in.
  */
 #include "cpu.h"
+#include "percpu.h"
 
-struct tss {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} __packed;
-
-static uint8_t fault_stack[8192] __aligned(16);
-static struct tss tss;
-static uint64_t gdt[5];
-
-void gdt_init(void)
+void gdt_load(struct percpu *pc)
 {
-	uint64_t base = (uintptr_t)&tss, limit = sizeof(tss) - 1;
+	uint64_t base = (uintptr_t)&pc->tss, limit = sizeof(pc->tss) - 1;
+	uint64_t *gdt = pc->gdt;
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __packed ptr = { sizeof(gdt) - 1, (uintptr_t)gdt };
+	} __packed ptr = { sizeof(pc->gdt) - 1, (uintptr_t)gdt };
 
-	tss.ist[0] = (uintptr_t)(fault_stack + sizeof(fault_stack));
-	tss.iomap_base = sizeof(tss);
+	pc->tss.ist[IST_DF - 1] = pc->df_stack;
+	pc->tss.ist[IST_NMI - 1] = pc->nmi_stack;
+	pc->tss.iomap_base = sizeof(pc->tss);
 
 	gdt[0] = 0;
 	gdt[SEL_KCODE / 8] = 0x00af9a000000ffffULL;	/* 64-bit code, DPL 0 */
@@ -40,6 +31,7 @@ void gdt_init(void)
 			   (((base >> 24) & 0xff) << 56);
 	gdt[SEL_TSS / 8 + 1] = base >> 32;
 
+	/* Not GS: loading a selector into it would reset the GS base. */
 	__asm__ __volatile__(
 		"lgdt %0\n\t"
 		"pushq %1\n\t"

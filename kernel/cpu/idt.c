@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The IDT: the 32 exception vectors, plus the APIC timer that wakes
- * cpu_idle() and the APIC's spurious vector. Devices are polled: no other
- * interrupt is ever enabled.
+ * The IDT, one for all CPUs: the 32 exception vectors, plus the APIC timer
+ * that wakes cpu_idle(), the IPI that wakes a worker for work and the APIC's
+ * spurious vector. Devices are polled: no other interrupt is ever enabled.
  */
 #include "cpu.h"
 
@@ -17,12 +17,9 @@ struct idt_gate {
 } __packed;
 
 #define GATE_INTERRUPT	0x8e	/* present, DPL 0, 64-bit interrupt gate */
-#define IST_FAULT	1	/* tss.ist[0] */
-#define VEC_NMI		2
-#define VEC_DF		8
 
 extern const uint64_t trap_stubs[32];
-extern const char irq_wake[], irq_spurious[];
+extern const char irq_wake[], irq_ipi[], irq_spurious[];
 static struct idt_gate idt[256] __aligned(16);
 
 static void set_gate(unsigned v, uint64_t off, uint8_t ist)
@@ -39,14 +36,20 @@ static void set_gate(unsigned v, uint64_t off, uint8_t ist)
 
 void idt_init(void)
 {
+	for (unsigned v = 0; v < 32; v++)
+		set_gate(v, trap_stubs[v],
+			 v == VEC_DF ? IST_DF : v == VEC_NMI ? IST_NMI : 0);
+	set_gate(VEC_WAKE, (uintptr_t)irq_wake, 0);
+	set_gate(VEC_IPI, (uintptr_t)irq_ipi, 0);
+	set_gate(VEC_SPURIOUS, (uintptr_t)irq_spurious, 0);
+}
+
+void idt_load(void)
+{
 	struct {
 		uint16_t limit;
 		uint64_t base;
 	} __packed ptr = { sizeof(idt) - 1, (uintptr_t)idt };
 
-	for (unsigned v = 0; v < 32; v++)
-		set_gate(v, trap_stubs[v], (v == VEC_DF || v == VEC_NMI) ? IST_FAULT : 0);
-	set_gate(VEC_WAKE, (uintptr_t)irq_wake, 0);
-	set_gate(VEC_SPURIOUS, (uintptr_t)irq_spurious, 0);
 	__asm__ __volatile__("lidt %0" : : "m"(ptr));
 }

@@ -1,10 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The local APIC, used for one thing: a one-shot timer that wakes the CPU
- * from hlt in cpu_idle(). The 8259 PICs are masked so that no legacy IRQ
- * (the PIT we calibrated with keeps counting) can land on an exception
- * vector. The timer's rate is measured against the TSC at boot; QEMU's APIC
- * runs at 1 GHz, real hardware at the bus clock.
+ * The local APIC, used for two things: a one-shot timer that wakes the CPU
+ * from hlt in cpu_idle(), and interprocessor interrupts (starting CPUs,
+ * waking a worker for work, stopping CPUs with an NMI). The 8259 PICs are
+ * masked so that no legacy IRQ (the PIT we calibrated with keeps counting)
+ * can land on an exception vector. The timer's rate is measured against the
+ * TSC at boot, on the boot CPU; QEMU's APIC runs at 1 GHz, real hardware at
+ * the bus clock, which all CPUs share.
+ *
+ * Every CPU has its own APIC at the same address, so the state here (the
+ * mapping and the rate) is shared and read-only after boot, while each CPU
+ * programs its own APIC's registers: lapic_init() on the boot CPU,
+ * lapic_init_ap() on the others.
  */
 #include <skiff/console.h>
 #include <skiff/idle.h>
@@ -13,18 +20,23 @@
 #include <skiff/time.h>
 #include "../kernel.h"
 #include "cpu.h"
+#include "percpu.h"
 
 #define LAPIC_BASE	0xfee00000ULL
+#define LAPIC_ID	0x020	/* bits 31:24 */
 #define LAPIC_SVR	0x0f0	/* spurious vector, enable bit */
 #define LAPIC_EOI	0x0b0
+#define LAPIC_ICR_LO	0x300	/* writing it sends the IPI */
+#define LAPIC_ICR_HI	0x310	/* destination APIC id in bits 31:24 */
 #define LAPIC_LVT_TIMER	0x320
 #define LAPIC_TIMER_ICR	0x380	/* initial count */
 #define LAPIC_TIMER_CCR	0x390	/* current count */
 #define LAPIC_TIMER_DCR	0x3e0	/* divide configuration */
 #define SVR_ENABLE	0x100
 #define DCR_DIV1	0xb
-#define MSR_APIC_BASE	0x1b
 #define APIC_BASE_EN	(1u << 11)
+#define ICR_PENDING	(1u << 12)	/* delivery status: not yet accepted */
+#define IPI_SPINS	1000000		/* bound on waiting for delivery */
 
 static volatile uint32_t *lapic;
 static uint64_t ticks_per_us;	/* APIC timer ticks per microsecond */
@@ -45,9 +57,18 @@ static void pic_mask_all(void)
 	outb(0xa1, 0xff);
 }
 
+/* What every CPU does to its own APIC: enable it, one-shot timer on VEC_WAKE. */
+static void lapic_setup(void)
+{
+	lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
+	lapic_write(LAPIC_TIMER_DCR, DCR_DIV1);
+	lapic_write(LAPIC_LVT_TIMER, VEC_WAKE);	/* one-shot, unmasked */
+}
+
 void lapic_init(void)
 {
-	uint32_t a, b, c, d, lo, hi;
+	uint32_t a, b, c, d;
+	uint64_t base;
 
 	pic_mask_all();
 	cpuid(1, 0, &a, &b, &c, &d);
@@ -55,17 +76,15 @@ void lapic_init(void)
 		log_info("cpu: no local APIC; idle loops will spin\n");
 		return;
 	}
-	__asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(MSR_APIC_BASE));
-	if (((lo & ~0xfffu) | (uint64_t)hi << 32) != LAPIC_BASE || !(lo & APIC_BASE_EN) ||
+	base = rdmsr(MSR_APIC_BASE);
+	if ((base & ~0xfffULL) != LAPIC_BASE || !(base & APIC_BASE_EN) ||
 	    mem_map_mmio(LAPIC_BASE, 4096) < 0) {
 		log_info("cpu: local APIC not at %#llx or disabled; idle loops will spin\n",
 			 LAPIC_BASE);
 		return;
 	}
 	lapic = (volatile uint32_t *)(uintptr_t)LAPIC_BASE;
-	lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
-	lapic_write(LAPIC_TIMER_DCR, DCR_DIV1);
-	lapic_write(LAPIC_LVT_TIMER, VEC_WAKE);	/* one-shot, unmasked */
+	lapic_setup();
 
 	/* Measure the timer against the TSC over 1 ms. */
 	lapic_write(LAPIC_TIMER_ICR, 0xffffffff);
@@ -81,7 +100,41 @@ void lapic_init(void)
 		log_info("cpu: local APIC timer does not count; idle loops will spin\n");
 		return;
 	}
+	this_cpu()->apic_id = lapic_id();
 	log_debug("cpu: local APIC timer at %llu MHz\n", (unsigned long long)ticks_per_us);
+}
+
+/* An application processor's own APIC (the boot CPU found it usable). */
+void lapic_init_ap(void)
+{
+	lapic_setup();
+}
+
+bool lapic_present(void)
+{
+	return lapic != NULL;
+}
+
+uint32_t lapic_id(void)
+{
+	return lapic_read(LAPIC_ID) >> 24;
+}
+
+int lapic_send(uint32_t apic_id, uint32_t icr)
+{
+	lapic_write(LAPIC_ICR_HI, apic_id << 24);
+	lapic_write(LAPIC_ICR_LO, icr);
+	for (unsigned spins = 0; lapic_read(LAPIC_ICR_LO) & ICR_PENDING; spins++) {
+		if (spins == IPI_SPINS)
+			return -1;
+		cpu_relax();
+	}
+	return 0;
+}
+
+void lapic_timer_stop(void)
+{
+	lapic_write(LAPIC_TIMER_ICR, 0);
 }
 
 bool cpu_idle_halts(void)
@@ -104,9 +157,22 @@ void cpu_idle(uint64_t ns)
 	__asm__ __volatile__("sti; hlt; cli" ::: "memory");
 }
 
-/* Called from the interrupt stub for VEC_WAKE. */
+uint64_t cpu_idle_wakeups(void)
+{
+	return __atomic_load_n(&this_cpu()->timer_wakeups, __ATOMIC_RELAXED);
+}
+
+/* Called from the interrupt stubs (trap_entry.S). */
 void lapic_eoi(void);
+void lapic_timer_irq(void);
+
 void lapic_eoi(void)
 {
 	lapic_write(LAPIC_EOI, 0);
+}
+
+void lapic_timer_irq(void)
+{
+	this_cpu()->timer_wakeups++;
+	lapic_eoi();
 }

@@ -80,11 +80,14 @@ trap_common:
 	hlt
 	jmp	1b
 
-/* The APIC timer that ends cpu_idle(): acknowledge and return. It only
- * ever interrupts hlt, but saves what a C call may clobber all the same. */
+/* The two interrupts: call a C function that acknowledges them, return.
+ * They only ever interrupt hlt, but save what a C call may clobber all the
+ * same. irq_wake is the APIC timer that ends cpu_idle(), irq_ipi the IPI
+ * that wakes a worker for work. */
+.macro IRQ_STUB name, handler
 	.balign 16
-	.globl irq_wake
-irq_wake:
+	.globl \name
+\name:
 	pushq	%rax
 	pushq	%rcx
 	pushq	%rdx
@@ -94,7 +97,7 @@ irq_wake:
 	pushq	%r9
 	pushq	%r10
 	pushq	%r11
-	call	lapic_eoi
+	call	\handler
 	popq	%r11
 	popq	%r10
 	popq	%r9
@@ -105,6 +108,10 @@ irq_wake:
 	popq	%rcx
 	popq	%rax
 	iretq
+.endm
+
+IRQ_STUB irq_wake, lapic_timer_irq
+IRQ_STUB irq_ipi, lapic_eoi
 
 /* Spurious APIC interrupts need no EOI. */
 	.balign 16

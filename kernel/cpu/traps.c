@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Fatal CPU exceptions: print what is needed to find the fault with
- * `addr2line -e build/obj/<tag>/<nf>.elf <RIP>` and stop with EXIT_FAULT.
+ * Fatal CPU exceptions: stop the other CPUs, print what is needed to find
+ * the fault with `addr2line -e build/obj/<tag>/<nf>.elf <RIP>` and which CPU
+ * took it, and stop with EXIT_FAULT. An NMI is how one CPU stops the others
+ * (kernel/smp/stop.c): then it is no fault, and the CPU parks.
  */
 #include <skiff/console.h>
 #include <skiff/shutdown.h>
 #include "../kernel.h"
 #include "cpu.h"
+#include "percpu.h"
 
 static const char *const names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
@@ -23,7 +26,7 @@ void trap_handler(struct trap_frame *f);
 /* Frame-pointer walk: only DEBUG=1 builds keep frame pointers. */
 static void backtrace(uint64_t rbp)
 {
-	uint64_t lo = (uintptr_t)boot_stack_bottom, hi = (uintptr_t)boot_stack_top;
+	uint64_t lo = this_cpu()->stack_lo, hi = this_cpu()->stack_hi;
 
 #ifndef SKIFF_DEBUG
 	printf("backtrace: build with DEBUG=1 for one\n");
@@ -45,8 +48,12 @@ void trap_handler(struct trap_frame *f)
 	const char *name = f->vector < 32 && names[f->vector] ? names[f->vector]
 							      : "reserved";
 
-	printf("\n*** CPU EXCEPTION %llu (%s), error code %#llx\n",
-	       (unsigned long long)f->vector, name, (unsigned long long)f->error);
+	if (f->vector == VEC_NMI && smp_stopping())
+		smp_park();
+	smp_stop_others();
+	printf("\n*** CPU EXCEPTION %llu (%s) on cpu %u, error code %#llx\n",
+	       (unsigned long long)f->vector, name, cpu_id(),
+	       (unsigned long long)f->error);
 	printf("RIP 0x%016llx  CS %#llx  RFLAGS %#llx\n",
 	       (unsigned long long)f->rip, (unsigned long long)f->cs,
 	       (unsigned long long)f->rflags);
@@ -68,5 +75,6 @@ void trap_handler(struct trap_frame *f)
 	backtrace(f->rbp);
 	printf("find it: addr2line -fie build/obj/%s/%s.elf %#llx  (revision %s)\n",
 	       build_tag, build_image, (unsigned long long)f->rip, build_rev);
+	smp_report_stop();
 	shutdown(EXIT_FAULT);
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hello: the smoke test for every change. Prints what the kernel found
- * (memory, clock, PCI devices; the banner and the parsed settings come from
- * the kernel) and exits 0. crash= makes it fail on purpose, so tests can check
- * that faults are reported and stop the VM with a non-zero status.
+ * (memory, clock, PCI devices, every CPU; the banner and the parsed settings
+ * come from the kernel) and exits 0. crash= makes it fail on purpose, on the
+ * CPU crash_cpu= names, so tests can check that faults are reported, name
+ * their CPU and stop the VM with a non-zero status.
  */
 #include <skiff/console.h>
 #include <skiff/idle.h>
@@ -12,6 +13,7 @@
 #include <skiff/nf.h>
 #include <skiff/panic.h>
 #include <skiff/pci.h>
+#include <skiff/smp.h>
 #include <skiff/time.h>
 
 static const char *const crash_kinds[] = {
@@ -19,14 +21,18 @@ static const char *const crash_kinds[] = {
 };
 enum { CRASH_NONE, CRASH_NULL, CRASH_UD, CRASH_DIV, CRASH_GP, CRASH_PANIC, CRASH_ASSERT };
 static unsigned crash;
+static uint64_t crash_cpu;
 
 static const struct param params[] = {
 	PARAM_CHOICE("crash", crash, crash_kinds,
 		     "fail on purpose: NULL write, invalid opcode, divide by zero, "
 		     "general protection, panic, assert"),
+	PARAM_INT("crash_cpu", crash_cpu, 0, SKIFF_MAX_CPUS - 1,
+		  "the CPU that does the crash="),
 };
 
-static void do_crash(void)
+/* Not inlined: the fault tests resolve RIP to this name. */
+static __noinline void do_crash(void)
 {
 	volatile int zero = 0;
 
@@ -53,6 +59,84 @@ static void do_crash(void)
 		assert(zero == 1);
 		break;
 	}
+}
+
+static int crash_on_worker(void *unused)
+{
+	do_crash();
+	return EXIT_OK;
+}
+
+/* crash= on crash_cpu; EXIT_CONFIG if there is no such CPU. */
+static int crash_there(void)
+{
+	if (crash == CRASH_NONE)
+		return EXIT_OK;
+	if (crash_cpu == 0) {
+		do_crash();
+		return EXIT_OK;
+	}
+	if (crash_cpu >= cpu_count()) {
+		printf("hello: crash_cpu=%llu, but there %s only %u CPU%s\n",
+		       (unsigned long long)crash_cpu, cpu_count() == 1 ? "is" : "are",
+		       cpu_count(), cpu_count() == 1 ? "" : "s");
+		return EXIT_CONFIG;
+	}
+	smp_launch((unsigned)crash_cpu, crash_on_worker, NULL);
+	return smp_wait((unsigned)crash_cpu);	/* the fault stops the VM first */
+}
+
+/* What each CPU says about itself. */
+struct cpu_report {
+	unsigned id;		/* its cpu_id() */
+	uint64_t idle_ns;	/* a cpu_idle(1 ms) took */
+	uint64_t wakeups;	/* APIC timer interrupts it took meanwhile */
+};
+
+static struct cpu_report reports[SKIFF_MAX_CPUS];
+
+static int report_in(void *arg)
+{
+	struct cpu_report *r = &((struct cpu_report *)arg)[cpu_id()];
+	uint64_t w0 = cpu_idle_wakeups(), t0 = time_ns();
+
+	cpu_idle(1000000);
+	r->idle_ns = time_ns() - t0;
+	r->wakeups = cpu_idle_wakeups() - w0;
+	r->id = cpu_id();
+	return EXIT_OK;
+}
+
+/*
+ * Every CPU runs report_in() at once (the workers through the launch API),
+ * then CPU 0 prints what they wrote, which smp_wait() makes visible. Each
+ * must have seen its own index in cpu_id() and halted on its own timer.
+ */
+static int cpus_check(void)
+{
+	unsigned cpu;
+	int rc = EXIT_OK;
+
+	memset(reports, 0xff, sizeof(reports));
+	if (smp_launch_workers(report_in, reports) != 0) {
+		printf("hello: smp_launch_workers failed\n");
+		return EXIT_FAIL;
+	}
+	report_in(reports);
+	if (smp_wait_workers() != EXIT_OK)
+		rc = EXIT_FAIL;
+	for (cpu = 0; cpu < cpu_count(); cpu++) {
+		const struct cpu_report *r = &reports[cpu];
+
+		printf("hello: cpu %u: cpu_id() %u, cpu_idle(1 ms) took %llu us, %llu timer"
+		       " wake-up%s\n", cpu, r->id, (unsigned long long)(r->idle_ns / 1000),
+		       (unsigned long long)r->wakeups, r->wakeups == 1 ? "" : "s");
+		if (r->id != cpu || (cpu_idle_halts() && r->wakeups == 0))
+			rc = EXIT_FAIL;
+	}
+	printf("hello: %u CPU%s %s\n", cpu_count(), cpu_count() == 1 ? "" : "s",
+	       rc == EXIT_OK ? "reported in" : "did NOT all report in right");
+	return rc;
 }
 
 /* The packet-buffer pool works in the kernel: take every netbuf, give them back. */
@@ -82,6 +166,7 @@ static void pool_check(void)
 static int hello_main(void)
 {
 	uint64_t t0, t1;
+	int rc;
 
 	printf("hello: memory %llu KiB total, %llu KiB used\n",
 	       (unsigned long long)(mem_total() >> 10),
@@ -107,7 +192,8 @@ static int hello_main(void)
 		       d->dev, d->fn, d->vendor, d->device, d->class, d->subclass);
 	}
 	pool_check();
-	do_crash();
+	if ((rc = cpus_check()) != EXIT_OK || (rc = crash_there()) != EXIT_OK)
+		return rc;
 	printf("hello: done\n");
 	return EXIT_OK;
 }

@@ -8,6 +8,15 @@ UNIT_SRCS_memmap := kernel/mem/memmap.c
 UNIT_CFLAGS_memmap := -Ikernel/mem
 UNIT_SRCS_ramfs  := kernel/ramfs/cpio.c kernel/console/fmt.c
 
+UNIT_TESTS += smp_tables
+UNIT_SRCS_smp_tables := kernel/smp/acpi.c kernel/smp/mptable.c kernel/smp/fwtable.c
+UNIT_CFLAGS_smp_tables := -Ikernel/smp
+
+UNIT_TESTS += smp_launch
+TSAN_TESTS += smp_launch
+UNIT_SRCS_smp_launch := kernel/smp/launch.c
+UNIT_CFLAGS_smp_launch := -Ikernel/smp
+
 UNIT_TESTS += virtqueue
 UNIT_SRCS_virtqueue := drivers/virtio/virtqueue.c
 UNIT_CFLAGS_virtqueue := -Idrivers/virtio
@@ -38,3 +47,10 @@ UNIT_CFLAGS_virtio_net := -Idrivers/virtio
 UNIT_TESTS += virtio_net_rx
 UNIT_SRCS_virtio_net_rx := $(UNIT_SRCS_virtio_net)
 UNIT_CFLAGS_virtio_net_rx := -Idrivers/virtio
+# poolstress's pairs on threads, also under TSan and with the pool's DEBUG checks.
+UNIT_TESTS += poolstress poolstress_debug
+TSAN_TESTS += poolstress
+UNIT_SRCS_poolstress := nf/poolstress/stress.c pool/pool.c netdev/netbuf.c kernel/console/fmt.c
+UNIT_CFLAGS_poolstress := -Inf/poolstress
+UNIT_SRCS_poolstress_debug := $(UNIT_SRCS_poolstress)
+UNIT_CFLAGS_poolstress_debug := -Inf/poolstress -DSKIFF_DEBUG

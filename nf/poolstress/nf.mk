@@ -1,0 +1,1 @@
+NF_SRCS_poolstress := nf/poolstress/main.c nf/poolstress/stress.c

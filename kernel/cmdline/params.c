@@ -41,6 +41,9 @@ void param_describe(const struct param *p, char *buf, size_t len)
 			n += (size_t)fmt_snprintf(buf + n, len - n, "%s%s",
 						  i ? "|" : "", p->choices[i]);
 		break;
+	case PARAM_CUSTOM:
+		fmt_snprintf(buf, len, "%s", p->kind->form);
+		break;
 	}
 }
 
@@ -74,6 +77,9 @@ void param_value(const struct param *p, char *buf, size_t len)
 		break;
 	case PARAM_ENUM:
 		fmt_snprintf(buf, len, "%s", p->choices[*(const unsigned *)p->dst]);
+		break;
+	case PARAM_CUSTOM:
+		p->kind->show(p->dst, buf, len);
 		break;
 	}
 }
@@ -114,6 +120,8 @@ static int set(const struct param *p, const char *v)
 				return 0;
 			}
 		return -1;
+	case PARAM_CUSTOM:
+		return p->kind->parse(p->dst, v);
 	}
 	return -1;
 }

@@ -35,7 +35,7 @@ static unsigned mode = MODE_L3, output = OUT_DEVICE;
 static struct ipv4_prefix ip[FWD_PORTS] = { { 0xc6120101, 24 }, { 0xc6120201, 24 } };
 static struct route_list routes;
 static uint64_t nic_index[FWD_PORTS] = { 0, 1 };
-static uint64_t duration, interval = 1, halt_us = 20, idle_polls = 4;
+static uint64_t duration, idle, interval = 1, halt_us = 20, idle_polls = 4;
 static uint64_t arp_queue = 4, arp_tries = 3, arp_retry_ms = 1000, arp_timeout = 60;
 static uint64_t icmp_rate = 100, icmp_burst = 10, mac_age = 300;
 
@@ -58,6 +58,8 @@ static const struct param params[] = {
 	PARAM_INT("icmp_burst", icmp_burst, 1, 1000, "l3: ICMP errors sent back to back"),
 	PARAM_INT("mac_age", mac_age, 1, 86400, "l2: seconds a learned MAC lives"),
 	PARAM_INT("duration", duration, 0, 86400, "seconds to run (0: until stopped)"),
+	PARAM_INT("idle", idle, 0, 3600,
+		  "stop when no frame came for this many seconds, once one did (0: never)"),
 	PARAM_INT("interval", interval, 1, 3600, "seconds between report lines"),
 	NF_IDLE_PARAMS(halt_us, idle_polls),
 };
@@ -142,6 +144,7 @@ static void run(void)
 	uint64_t every = ns_to_tsc(interval * NSEC_PER_SEC), next_report = start + every;
 	uint64_t tick = ns_to_tsc(10 * NSEC_PER_MSEC), next_tick = start;
 	uint64_t last_rx = 0, last_fwd = 0, last_tick = start;
+	uint64_t idle_ticks = ns_to_tsc(idle * NSEC_PER_SEC), last_frame = 0;
 
 	nf_idle_init(&idle_state, halt_us, idle_polls);
 	for (;;) {
@@ -168,6 +171,7 @@ static void run(void)
 				for (unsigned p = 0; p < FWD_PORTS; p++)
 					flush(p, now);
 				work = true;
+				last_frame = now;
 			}
 		}
 		if (mode == MODE_L3 && now >= next_tick) {
@@ -180,7 +184,7 @@ static void run(void)
 		 * QEMU's thread, which empties the ring, have the CPU. */
 		idle_poll(&idle_state, work);
 
-		if (now >= end)
+		if (now >= end || (idle && last_frame && now - last_frame > idle_ticks))
 			break;
 		if (now >= next_report) {
 			uint64_t all = rx[0] + rx[1], f = forwarded();

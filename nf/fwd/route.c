@@ -135,13 +135,18 @@ static int route_kind_parse(void *dst, const char *val)
 static void route_kind_show(const void *dst, char *buf, size_t len)
 {
 	const struct route_list *l = dst;
+	char one[64];
 
-	if (l->n == 0)
+	/* Quoted, as on the command line: the effective-settings line stays
+	 * key=value pairs the config tokenizer reads back. */
+	if (l->n == 0) {
 		fmt_snprintf(buf, len, "none");
-	else if (l->n == 1)
-		route_format(&l->r[0], buf, len);
-	else
-		fmt_snprintf(buf, len, "%u routes", l->n);
+	} else if (l->n == 1) {
+		route_format(&l->r[0], one, sizeof(one));
+		fmt_snprintf(buf, len, "\"%s\"", one);
+	} else {
+		fmt_snprintf(buf, len, "\"%u routes\"", l->n);
+	}
 }
 
 const struct param_kind route_kind = {

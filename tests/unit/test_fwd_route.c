@@ -98,7 +98,7 @@ static void test_params(void)
 	param_value(&params[0], v, sizeof(v));
 	is_str(v, "10.1.0.1/16", "config: ip0 printed back");
 	param_value(&params[2], v, sizeof(v));
-	is_str(v, "2 routes", "config: route printed as a count");
+	is_str(v, "\"2 routes\"", "config: several routes printed as a count, quoted");
 	ok(apply("ip0=198.18.1.1") < 0 && strstr(err, "'ip0'") && strstr(err, "prefix length"),
 	   "config: ip0 without /LEN refused, key named: %s", err);
 	ok(apply("route=\"198.18.9.0/24 via 198.18.2.2 port 7\"") < 0 && strstr(err, "'route'") &&
@@ -111,6 +111,9 @@ static void test_params(void)
 			 "route=\"10.%d.0.0/16 via 198.18.2.2 port 1\" ", i);
 	ok(apply(many) < 0 && routes.n == ROUTES_MAX && strstr(err, "at most 16"),
 	   "config: a 17th route is refused: %s", err);
+	routes.n = 1;
+	param_value(&params[2], v, sizeof(v));
+	is_str(v, "\"10.0.0.0/16 via 198.18.2.2 port 1\"", "config: one route printed quoted");
 	routes.n = 0;
 	param_value(&params[2], v, sizeof(v));
 	is_str(v, "none", "config: no routes printed as none");

@@ -24,12 +24,13 @@
 #define FWD_TXQ_MAX	256	/* frames waiting for a port's TX ring */
 /*
  * The most frames one received burst can add to one TX queue: each frame
- * makes at most one frame to send, except an ARP reply, which releases the
- * frames held for that neighbour (at most NEIGH_QMAX = 4). The loop receives
- * only while every TX queue has this much room, so the logic does not have
- * to drop for want of queue space while the device keeps up.
+ * makes at most one frame to send, except an ARP packet from a neighbour
+ * frames were held for, which releases them (NEIGH_QMAX, 4) and may be a
+ * request to answer too. The loop receives only while every TX queue has
+ * this much room, so the logic does not drop for want of queue space while
+ * the device keeps up (l3.c checks the figure against NEIGH_QMAX).
  */
-#define FWD_TXQ_RESERVE	(FWD_BURST * 4)
+#define FWD_TXQ_RESERVE	(FWD_BURST * 5)
 #define FWD_FREE_BATCH	64
 
 STATIC_ASSERT(FWD_TXQ_RESERVE < FWD_TXQ_MAX, "TX queues hold more than one burst's output");

@@ -10,6 +10,9 @@
 #define IP_OFFSET	0x1fff
 #define BROADCAST_MAC	0xffffffffffffull
 
+STATIC_ASSERT(FWD_BURST * (NEIGH_QMAX + 1) <= FWD_TXQ_RESERVE,
+	      "a burst of ARP packets releasing held frames fits the TX queue reserve");
+
 uint64_t l3_malformed(const struct l3_counters *c)
 {
 	return c->truncated + c->bad_version + c->bad_ihl + c->bad_length + c->bad_ip_csum +
@@ -114,12 +117,14 @@ static void solicit(struct l3 *r, struct neigh *n, uint64_t now)
 {
 	const struct l3_port *p = &r->cfg.port[n->port];
 	struct netbuf *nb = netbuf_alloc(p->pool);
+	uint8_t *f = nb ? netbuf_append(nb, ARP_FRAME_PAD) : NULL;
 
-	if (unlikely(!nb)) {
+	if (unlikely(!f)) {
+		netbuf_free(nb);
 		r->cnt.nobuf++;		/* the next tick tries again */
 		return;
 	}
-	arp_request_build(netbuf_append(nb, ARP_FRAME_PAD), p->mac, p->ip, n->ip);
+	arp_request_build(f, p->mac, p->ip, n->ip);
 	r->cnt.arp_requests++;
 	fwd_send(r->io, n->port, nb);
 	n->tries++;

@@ -29,13 +29,14 @@ fwd_start() {
 	lab_wait_line "$(lab_guest_log "$name")" '^fwd: forwarding' 30 ||
 		diag "$name did not start: $(tail -5 "$(lab_guest_log "$name")")"
 }
-# Every frame received is sent, dropped, given up or still held; ARP
-# requests are the router's own. "ok" or the numbers that disagree.
+# Every frame received is sent, dropped, given up, still held or (with
+# output=free) freed; ARP requests are the router's own. "ok" or the
+# numbers that disagree.
 balance() {
 	local l=$1 in out
 	in=$(($(kv rx0 "$l") + $(kv rx1 "$l") + $(kv arp_requests "$l")))
 	out=$(($(kv tx0 "$l") + $(kv tx1 "$l") + $(kv drop0 "$l") + $(kv drop1 "$l") +
-		$(kv txdrop0 "$l") + $(kv txdrop1 "$l") + $(kv held_now "$l")))
+		$(kv txdrop0 "$l") + $(kv txdrop1 "$l") + $(kv held_now "$l") + $(kv discarded "$l")))
 	[ "$in" = "$out" ] && echo ok || echo "in $in, out $out"
 }
 # fields PCAP FILTER FIELDS...: one line per frame (first occurrences).
@@ -197,6 +198,19 @@ is "$(fields "$LAB_DIR/near0.pcap" "$E && icmp.type==3 && icmp.code==0" frame.nu
 	"near side: 3 ICMP net unreachable, checksums good"
 is "$(fields "$LAB_DIR/near0.pcap" "$E && icmp.type==11" udp.srcport | sort -u)" 7777 \
 	"near side: time exceeded quotes the TTL=1 datagrams (UDP port 7777)"
+
+# --- output=free: the guest's own cost, nothing forwarded ------------------------
+fwd_start f1 --timeout 60 --append "output=free duration=40 idle=2"
+out=$(lab_exec ping -c 3 -i 0.3 -W 1 198.18.2.2 2>&1)
+like "$out" '3 packets transmitted, 0 received' "output=free: pings through fwd are not forwarded"
+out=$(lab_exec ping -c 1 -W 2 198.18.1.1 2>&1)
+like "$out" '1 received' "output=free: fwd still answers for itself"
+lab_guest_wait f1
+sum=$(grep '^fwd summary ' <<<"$OUT")
+like "$sum" ' fwd=3 discarded=3 cycles_per_frame=[1-9][0-9]* ' \
+	"output=free: 3 forwarded and freed, their cost per frame reported"
+is "$(balance "$sum")" ok "output=free: every frame received was sent, dropped or freed"
+is "$(kv tx1 "$sum")" 1 "output=free: nothing sent on port 1 but fwd's own ARP request"
 
 # --- l2: a transparent bridge ----------------------------------------------------
 F1=02:00:c6:12:00:f1		# a station on side 0 that only tcpreplay speaks for

@@ -60,7 +60,8 @@ static void test_bridge(void)
 	static const uint8_t mc[6] = { 0x01, 0x00, 0x5e, 0, 0, 1 };
 	is_u64(cross(0, mc, A, 60), 1, "multicast: to the other port");
 
-	static const uint8_t stp[6] = { 0x01, 0x80, 0xc2, 0, 0, 0 }, lldp[6] = { 0x01, 0x80, 0xc2, 0, 0, 0x0e };
+	static const uint8_t stp[6] = { 0x01, 0x80, 0xc2, 0, 0, 0 };
+	static const uint8_t lldp[6] = { 0x01, 0x80, 0xc2, 0, 0, 0x0e };
 	static const uint8_t not_ll[6] = { 0x01, 0x80, 0xc2, 0, 0, 0x10 };
 	ok(cross(0, stp, A, 60) == -1 && cross(1, lldp, B, 60) == -1 && b.cnt.link_local == 2,
 	   "01:80:c2:00:00:00 and :0e (STP, LLDP): not bridged, counted");

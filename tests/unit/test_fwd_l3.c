@@ -142,7 +142,8 @@ static void test_arp(void)
 	       "arp: port 1's address is not answered on port 0 (as arp_ignore=1)");
 	arp_frame(f, BCAST, ARPOP_REQUEST, H2, 0xc6120102u, ZERO, IP1);
 	feed(1, 60);
-	ok(!neigh_find(&r.neigh, 1, 0xc6120102u), "arp: a sender outside the port's subnet is not learned");
+	ok(!neigh_find(&r.neigh, 1, 0xc6120102u),
+	   "arp: a sender outside the port's subnet is not learned");
 	free_all(out, take(&io, 1, out, 8));
 	arp_frame(f, BCAST, ARPOP_REQUEST, BCAST, H2_IP, ZERO, IP1);
 	feed(1, 60);

@@ -180,8 +180,10 @@ static void test_table(void)
 	   strstr(err, "route=\"198.18.3.0/24 via 198.18.1.7 port 1\"") && strstr(err, "port 1"),
 	   "table: a gateway outside its port's subnet refused, route named: %s", err);
 	const char *self[] = { "198.18.3.0/24 via 198.18.2.1 port 1" };
-	ok(build("198.18.1.1/24", "198.18.2.1/24", self, 1) < 0, "table: our own address as gateway refused");
-	const char *dup[] = { "198.18.3.0/24 via 198.18.2.2 port 1", "198.18.3.0/24 via 198.18.2.3 port 1" };
+	ok(build("198.18.1.1/24", "198.18.2.1/24", self, 1) < 0,
+	   "table: our own address as gateway refused");
+	const char *dup[] = { "198.18.3.0/24 via 198.18.2.2 port 1",
+			      "198.18.3.0/24 via 198.18.2.3 port 1" };
 	ok(build("198.18.1.1/24", "198.18.2.1/24", dup, 2) < 0 && strstr(err, "already"),
 	   "table: two routes for one prefix refused: %s", err);
 	const char *conn[] = { "198.18.2.0/24 via 198.18.1.5 port 0" };

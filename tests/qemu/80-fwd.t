@@ -39,13 +39,20 @@ balance() {
 		$(kv txdrop0 "$l") + $(kv txdrop1 "$l") + $(kv held_now "$l") + $(kv discarded "$l")))
 	[ "$in" = "$out" ] && echo ok || echo "in $in, out $out"
 }
-# fields PCAP FILTER FIELDS...: one line per frame (first occurrences).
-fields() {
-	local pcap=$1 filter=$2 args=() f
-	shift 2
-	for f in "$@"; do args+=(-e "$f"); done
-	tshark -r "$pcap" "${CHECK[@]}" -Y "$filter" -T fields -E occurrence=f -E separator=' ' "${args[@]}" 2>/dev/null
+# dump PCAP: decode it once (tshark is slow to start) into PCAP.txt, one
+# line per frame, tab-separated, first occurrences (the outer header of an
+# ICMP error): $1 eth.src $2 eth.dst $3 ip.src $4 ip.dst $5 ip.ttl
+# $6 ip.checksum.status $7 icmp.type $8 icmp.code $9 icmp.seq
+# $10 icmp.checksum.status $11 udp.srcport (checksum status 1: good).
+dump() {
+	tshark -r "$1" "${CHECK[@]}" -T fields -E occurrence=f -E separator=/t -e eth.src \
+		-e eth.dst -e ip.src -e ip.dst -e ip.ttl -e ip.checksum.status -e icmp.type \
+		-e icmp.code -e icmp.seq -e icmp.checksum.status -e udp.srcport \
+		>"$1.txt" 2>/dev/null
 }
+# rows PCAP CONDITION [PRINT]: awk over PCAP.txt (PRINT default: the line).
+rows() { awk -F'\t' -v OFS=' ' "$2 { print ${3:-\$0} }" "$1.txt"; }
+count() { rows "$1" "$2" | wc -l; }
 # json FILE EXPR: a value from iperf3's JSON output.
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1" 2>/dev/null; }
 
@@ -79,12 +86,14 @@ out=$(lab_exec ping -c 2 -i 0.2 -W 2 198.18.1.1 2>&1; lab_exec ping -c 2 -i 0.2 
 is "$(grep -c 'ttl=64' <<<"$out")" 4 "ping fwd's own addresses 198.18.1.1 and 198.18.2.1: answered"
 lab_capture_off br0
 lab_capture_off br1
-# seq ttl ip-checksum icmp-checksum (tshark's status: 1 good) per echo.
-F=(icmp.seq ip.ttl ip.checksum.status icmp.checksum.status)
-req0=$(fields "$LAB_DIR/ping0.pcap" "ip.src==198.18.1.2 && ip.dst==198.18.2.2 && eth.dst==$P0" "${F[@]}")
-req1=$(fields "$LAB_DIR/ping1.pcap" "ip.src==198.18.1.2 && ip.dst==198.18.2.2 && eth.src==$P1 && eth.dst==$PEER0" "${F[@]}")
-rep1=$(fields "$LAB_DIR/ping1.pcap" "ip.src==198.18.2.2 && ip.dst==198.18.1.2 && eth.dst==$P1" "${F[@]}")
-rep0=$(fields "$LAB_DIR/ping0.pcap" "ip.src==198.18.2.2 && ip.dst==198.18.1.2 && eth.src==$P0 && eth.dst==$HOST0" "${F[@]}")
+dump "$LAB_DIR/ping0.pcap"
+dump "$LAB_DIR/ping1.pcap"
+# seq ttl ip-checksum icmp-checksum per echo.
+F='$9, $5, $6, $10'
+req0=$(rows "$LAB_DIR/ping0.pcap" "\$3 == \"198.18.1.2\" && \$4 == \"198.18.2.2\" && \$2 == \"$P0\"" "$F")
+req1=$(rows "$LAB_DIR/ping1.pcap" "\$3 == \"198.18.1.2\" && \$4 == \"198.18.2.2\" && \$1 == \"$P1\" && \$2 == \"$PEER0\"" "$F")
+rep1=$(rows "$LAB_DIR/ping1.pcap" "\$3 == \"198.18.2.2\" && \$4 == \"198.18.1.2\" && \$2 == \"$P1\"" "$F")
+rep0=$(rows "$LAB_DIR/ping0.pcap" "\$3 == \"198.18.2.2\" && \$4 == \"198.18.1.2\" && \$1 == \"$P0\" && \$2 == \"$HOST0\"" "$F")
 lower() { awk '{ $2 = $2 - 1; print }'; }
 is "$(wc -l <<<"$req0") $(awk '$3 == 1 && $4 == 1' <<<"$req0" | wc -l)" "10 10" \
 	"br0: 10 echoes from 198.18.1.2 side's host to fwd, checksums good"
@@ -92,7 +101,7 @@ is "$req1" "$(lower <<<"$req0")" \
 	"br1: the same 10 from fwd's port 1 to the peer, TTL one lower, IPv4 and ICMP checksums good"
 is "$(wc -l <<<"$rep1")" 10 "br1: 10 echoes from the peer side to fwd"
 is "$rep0" "$(lower <<<"$rep1")" "br0: the same 10 from fwd's port 0 to host0, TTL one lower, checksums good"
-is "$(fields "$LAB_DIR/ping0.pcap" "ip.src==198.18.1.1 && icmp.type==0 && ip.checksum.status==1 && icmp.checksum.status==1" frame.number | wc -l)" 2 \
+is "$(count "$LAB_DIR/ping0.pcap" '$3 == "198.18.1.1" && $7 == 0 && $6 == 1 && $10 == 1')" 2 \
 	"br0: fwd's own echo replies carry good checksums"
 
 # --- l3: iperf3 TCP and UDP, a 64 MiB transfer -----------------------------------
@@ -107,12 +116,16 @@ wait_listen() {	# port: until the peer listens (5 s at most)
 lab_peer_spawn iperf3 -s -1 -B 198.18.2.2 -p 5201 >/dev/null 2>&1
 wait_listen 5201
 lab_exec timeout 60 iperf3 -c 198.18.2.2 -p 5201 -t 10 -J >"$LAB_DIR/tcp.json" 2>&1
+rc=$?
 sent=$(json "$LAB_DIR/tcp.json" "d['end']['sum_sent']['bytes']")
 got=$(json "$LAB_DIR/tcp.json" "d['end']['sum_received']['bytes']")
+secs=$(json "$LAB_DIR/tcp.json" "int(d['end']['sum_received']['seconds'])")
 retr=$(json "$LAB_DIR/tcp.json" "d['end']['sum_sent']['retransmits']")
 mbps=$(json "$LAB_DIR/tcp.json" "round(d['end']['sum_received']['bits_per_second'] / 1e6, 1)")
-ok "$([ "${got:-0}" -gt 0 ] && [ "$((got * 100))" -ge "$((${sent:-0} * 99))" ] && echo 0 || echo 1)" \
-	"iperf3 TCP 10 s through fwd: completed ($got of $sent bytes received)"
+# (The sender counts what it wrote, the receiver what it had read when
+# the 10 s ended: the difference is still in socket buffers, not lost.)
+ok "$([ "$rc" = 0 ] && [ "${secs:-0}" -ge 10 ] && [ "${got:-0}" -gt 10000000 ] && echo 0 || echo 1)" \
+	"iperf3 TCP 10 s through fwd: completed, $got bytes received in $secs s"
 # A router that lost or mangled 1 frame in 200 would cause at least that
 # many retransmissions; a working one here causes next to none.
 segs=$((${sent:-0} / 1448))
@@ -123,10 +136,11 @@ diag "iperf3 TCP through fwd under TCG: $mbps Mbit/s, $retr retransmissions (fun
 lab_peer_spawn iperf3 -s -1 -B 198.18.2.2 -p 5202 >/dev/null 2>&1
 wait_listen 5202
 lab_exec timeout 30 iperf3 -c 198.18.2.2 -p 5202 -u -b 10M -t 3 -J >"$LAB_DIR/udp.json" 2>&1
+rc=$?
 pk=$(json "$LAB_DIR/udp.json" "d['end']['sum']['packets']")
 lost=$(json "$LAB_DIR/udp.json" "d['end']['sum']['lost_packets']")
 umbps=$(json "$LAB_DIR/udp.json" "round(d['end']['sum']['bits_per_second'] / 1e6, 1)")
-ok "$([ "${pk:-0}" -gt 2000 ] && [ "$((${lost:-999999} * 50))" -le "$pk" ] && echo 0 || echo 1)" \
+ok "$([ "$rc" = 0 ] && [ "${pk:-0}" -gt 2000 ] && [ "$((${lost:-999999} * 50))" -le "$pk" ] && echo 0 || echo 1)" \
 	"iperf3 UDP 10 Mbit/s, 3 s through fwd: $lost of $pk datagrams lost (at most 2%)"
 diag "iperf3 UDP through fwd under TCG: $umbps Mbit/s offered 10, $lost of $pk lost"
 
@@ -158,16 +172,17 @@ tcprewrite --ttl=1 --fixcsum -i "$LAB_DIR/v.pcap" -o "$LAB_DIR/ttl1.pcap"
 mk -n 3 --dst-ip 198.18.9.9 -o "$LAB_DIR/noroute.pcap"
 lab_capture_on br0 "$LAB_DIR/near0.pcap" "ether src $P0"
 lab_capture_on br1 "$LAB_DIR/far1.pcap" "ether src $P1"
-fwd_start r2 --timeout 90 --append "duration=60 idle=3"
+fwd_start r2 --timeout 90 --append "duration=60 idle=5"
 out=$(lab_exec ping -c 1 -W 3 198.18.2.2 2>&1)
 like "$out" '1 received' "r2: ping through first (both sides resolved)"
 for p in bad ttl1 noroute; do
 	lab_exec tcpreplay -q -i host0 --pps=200 "$LAB_DIR/$p.pcap" >/dev/null 2>&1
 done
-lab_guest_wait r2	# idle=3: it stops by itself once the frames are through
+lab_guest_wait r2	# idle=5: it stops by itself once the frames are through
+			# (everything it needs is made before it boots)
 lab_capture_off br0
 lab_capture_off br1
-is "$RC" 0 "r2: stopped by idle=3, exit 0"
+is "$RC" 0 "r2: stopped by idle=5, exit 0"
 sum=$(grep '^fwd summary ' <<<"$OUT")
 # mkpcap's 16 kinds x 2: eth-only, ip-trunc and ihl-long are truncated,
 # ihl-short has a bad IHL, bad-version, len-long and len-short a bad length,
@@ -180,27 +195,29 @@ like "$sum" ' icmp_errors=8 icmp_limited=0 ' "8 ICMP errors sent"
 # What fwd says it forwarded is what tshark saw it send that it did not
 # originate: the 16, the ping, and whatever the peer's stack answered
 # (ICMP port unreachable for the UDP ones).
-far=$(fields "$LAB_DIR/far1.pcap" 'ip' frame.number | wc -l)
-near=$(fields "$LAB_DIR/near0.pcap" 'ip && ip.src != 198.18.1.1' frame.number | wc -l)
+dump "$LAB_DIR/far1.pcap"
+dump "$LAB_DIR/near0.pcap"
+far=$(count "$LAB_DIR/far1.pcap" '$3 != ""')
+near=$(count "$LAB_DIR/near0.pcap" '$3 != "" && $3 != "198.18.1.1"')
 is "$(kv fwd "$sum")" "$((far + near))" "forwarded: $(kv fwd "$sum"), as many as tshark saw on both sides ($far + $near)"
 is "$(balance "$sum")" ok "r2 summary: every frame received was sent or dropped"
 is "$(grep -c 'stats .* pool_in_use=0$' <<<"$OUT")" 2 "r2: both pools whole after stop (no netbuf leaked)"
-is "$(fields "$LAB_DIR/far1.pcap" 'ip' frame.number | wc -l)" 17 \
+is "$far" 17 \
 	"far side: fwd sent exactly 17 IPv4 frames (16 forwarded from the pcap, the ping)"
-is "$(fields "$LAB_DIR/far1.pcap" 'ip.ttl == 254 && ip.src == 198.18.1.2' frame.number | wc -l)" 16 \
+is "$(count "$LAB_DIR/far1.pcap" '$5 == 254 && $3 == "198.18.1.2"')" 16 \
 	"far side: the 16 with TTL 255 - 1"
-is "$(fields "$LAB_DIR/far1.pcap" 'ip.ttl < 2 || ip.dst == 198.18.9.9 || udp.srcport == 7777' frame.number | wc -l)" 0 \
+is "$(count "$LAB_DIR/far1.pcap" '($3 != "" && $5 < 2) || $4 == "198.18.9.9" || $11 == 7777')" 0 \
 	"far side: none of the TTL=1 or unroutable frames"
-E='ip.src==198.18.1.1 && ip.dst==198.18.1.2 && ip.checksum.status==1 && icmp.checksum.status==1'
-is "$(fields "$LAB_DIR/near0.pcap" "$E && icmp.type==11 && icmp.code==0" frame.number | wc -l)" 5 \
+E='$3 == "198.18.1.1" && $4 == "198.18.1.2" && $6 == 1 && $10 == 1'
+is "$(count "$LAB_DIR/near0.pcap" "$E && \$7 == 11 && \$8 == 0")" 5 \
 	"near side: 5 ICMP time exceeded from 198.18.1.1, checksums good"
-is "$(fields "$LAB_DIR/near0.pcap" "$E && icmp.type==3 && icmp.code==0" frame.number | wc -l)" 3 \
+is "$(count "$LAB_DIR/near0.pcap" "$E && \$7 == 3 && \$8 == 0")" 3 \
 	"near side: 3 ICMP net unreachable, checksums good"
-is "$(fields "$LAB_DIR/near0.pcap" "$E && icmp.type==11" udp.srcport | sort -u)" 7777 \
+is "$(rows "$LAB_DIR/near0.pcap" "$E && \$7 == 11" '$11' | sort -u)" 7777 \
 	"near side: time exceeded quotes the TTL=1 datagrams (UDP port 7777)"
 
 # --- output=free: the guest's own cost, nothing forwarded ------------------------
-fwd_start f1 --timeout 60 --append "output=free duration=40 idle=2"
+fwd_start f1 --timeout 60 --append "output=free duration=40 idle=3"
 out=$(lab_exec ping -c 3 -i 0.3 -W 1 198.18.2.2 2>&1)
 like "$out" '3 packets transmitted, 0 received' "output=free: pings through fwd are not forwarded"
 out=$(lab_exec ping -c 1 -W 2 198.18.1.1 2>&1)
@@ -218,28 +235,30 @@ lab_up 2 1500 --segments 2 --bridged
 # br0 must not learn from host0's side: frames between side-0 stations then
 # reach fwd too, which has to filter them.
 lab_exec bridge link set dev veth0 learning off
+# Made first: the guest stops 5 s after the last frame it sees (idle=5).
+scripts/mkpcap -n 1 --src-mac $F1 --dst-mac ff:ff:ff:ff:ff:ff -o "$LAB_DIR/f1.pcap" >/dev/null 2>&1
+scripts/mkpcap -n 3 --src-mac $HOST0 --dst-mac $F1 -o "$LAB_DIR/to-f1.pcap" >/dev/null 2>&1
+scripts/mkpcap -n 2 --src-mac $HOST0 --dst-mac 01:80:c2:00:00:00 -o "$LAB_DIR/stp.pcap" >/dev/null 2>&1
 lab_capture_on br1 "$LAB_DIR/l2far.pcap"
-fwd_start b1 --timeout 90 --append "mode=l2 duration=60 idle=3"
+fwd_start b1 --timeout 90 --append "mode=l2 duration=60 idle=5"
 out=$(lab_exec arping -c 3 -w 5 -I host0 198.18.1.3 2>&1)
 like "$out" "bytes from $PEER0 \\(198.18.1.3\\)" "l2: arping across fwd: the peer's MAC answers"
 out=$(lab_exec ping -c 5 -i 0.2 -W 2 198.18.1.3 2>&1)
 like "$out" '5 packets transmitted, 5 received' "l2: ping across fwd: 5 of 5"
 like "$out" 'ttl=64' "l2: TTL untouched (a bridge, not a router)"
-scripts/mkpcap -n 1 --src-mac $F1 --dst-mac ff:ff:ff:ff:ff:ff -o "$LAB_DIR/f1.pcap" >/dev/null 2>&1
-scripts/mkpcap -n 3 --src-mac $HOST0 --dst-mac $F1 -o "$LAB_DIR/to-f1.pcap" >/dev/null 2>&1
-scripts/mkpcap -n 2 --src-mac $HOST0 --dst-mac 01:80:c2:00:00:00 -o "$LAB_DIR/stp.pcap" >/dev/null 2>&1
 for p in f1 to-f1 stp; do
 	lab_exec tcpreplay -q -i host0 --pps=100 "$LAB_DIR/$p.pcap" >/dev/null 2>&1
 done
 lab_guest_wait b1
 lab_capture_off br1
-is "$RC" 0 "l2: stopped by idle=3, exit 0"
+is "$RC" 0 "l2: stopped by idle=5, exit 0"
 sum=$(grep '^fwd summary ' <<<"$OUT")
 like "$sum" ' filtered=3 link_local=2 bad_src=0 truncated=0 ' \
 	"l2: 3 frames for a station on their own side filtered, 2 to 01:80:c2:00:00:00 kept"
 is "$(balance "$sum")" ok "l2 summary: every frame received was sent or dropped"
 is "$(grep -c 'stats .* pool_in_use=0$' <<<"$OUT")" 2 "l2: both pools whole after stop"
-is "$(fields "$LAB_DIR/l2far.pcap" "eth.src==$F1" frame.number | wc -l) $(fields "$LAB_DIR/l2far.pcap" "eth.dst==$F1 || eth.dst==01:80:c2:00:00:00" frame.number | wc -l)" "1 0" \
+dump "$LAB_DIR/l2far.pcap"
+is "$(count "$LAB_DIR/l2far.pcap" "\$1 == \"$F1\"") $(count "$LAB_DIR/l2far.pcap" "\$2 == \"$F1\" || \$2 == \"01:80:c2:00:00:00\"")" "1 0" \
 	"l2 far side: F1's broadcast crossed; nothing for F1 or the STP group did"
 
 done_testing

@@ -10,6 +10,10 @@
  * or out of range stops the NF at start with a message naming the key, where
  * it came from and what is accepted.
  *
+ * A key given more than once: the last value wins, except for PARAM_CUSTOM
+ * parameters, whose parser sees every value in order and may keep them all
+ * (a list, such as fwd's route=).
+ *
  * The parsing half (kv_parse, value_parse_*, params_apply) is pure and is
  * unit-tested on the host.
  */
@@ -25,17 +29,19 @@ enum param_type {
 	PARAM_MAC,	/* uint8_t[6]: aa:bb:cc:dd:ee:ff */
 	PARAM_IPV4,	/* uint32_t, host byte order: a.b.c.d */
 	PARAM_ENUM,	/* unsigned: index into choices[] */
-	PARAM_LIST,	/* struct param_list: every occurrence kept, in order */
+	PARAM_CUSTOM,	/* the owner's type: parsed and printed by kind's functions */
 };
 
-/*
- * A key that may be given several times (Linux's virtio_mmio.device=): each
- * value is checked by the parameter's check() and kept as given, file values
- * before command-line ones; the owner parses them again when it uses them.
- */
-struct param_list {
-	const char **vals;	/* room for max values */
-	unsigned n, max;
+/* A value type an owner defines for itself (an address with a prefix, a
+ * route). */
+struct param_kind {
+	const char *form;	/* what is accepted, for messages: "an IPv4 prefix ..." */
+	/* Stores @val (NULL for a bare key) in @dst and returns NULL, or
+	 * leaves @dst as it was and returns what is wrong with @val ("" to
+	 * say only that it is not of the form). Called once per occurrence of
+	 * the key, so a kind may collect repeated keys. */
+	const char *(*parse)(void *dst, const char *val);
+	void (*show)(const void *dst, char *buf, size_t len);	/* current value */
 };
 
 struct param {
@@ -44,9 +50,7 @@ struct param {
 	void *dst;
 	uint64_t min, max;		/* PARAM_U64 only */
 	const char *const *choices;	/* PARAM_ENUM only, NULL-terminated */
-	/* PARAM_LIST only: NULL if @val has the form, else what is wrong with it */
-	const char *(*check)(const char *val);
-	const char *form;		/* PARAM_LIST only: the form, for messages */
+	const struct param_kind *kind;	/* PARAM_CUSTOM only */
 	const char *help;
 };
 
@@ -62,9 +66,8 @@ struct param {
 	{ .key = (k), .type = PARAM_IPV4, .dst = &(var), .help = (h) }
 #define PARAM_CHOICE(k, var, list, h) \
 	{ .key = (k), .type = PARAM_ENUM, .dst = &(var), .choices = (list), .help = (h) }
-#define PARAM_REPEAT(k, list, chk, frm, h) \
-	{ .key = (k), .type = PARAM_LIST, .dst = &(list), .check = (chk), .form = (frm), \
-	  .help = (h) }
+#define PARAM_OF(k, var, knd, h) \
+	{ .key = (k), .type = PARAM_CUSTOM, .dst = &(var), .kind = &(knd), .help = (h) }
 
 struct param_table {
 	const char *owner;		/* "kernel", "pktgen", ... */
@@ -104,7 +107,8 @@ int value_parse_mac(const char *s, uint8_t mac[6]);
 int value_parse_ipv4(const char *s, uint32_t *out);
 
 /*
- * Applies every pair of @kv, in order (later pairs win), to the parameter
+ * Applies every pair of @kv, in order (later pairs win; PARAM_CUSTOM parsers
+ * see each one), to the parameter
  * that declares its key in one of @tables. Returns 0, or -1 with a message in
  * @err naming the key, its origin and the accepted form.
  */

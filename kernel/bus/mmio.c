@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* virtio_mmio.device= values; see mmio.h. */
 #include <skiff/console.h>
+#include <skiff/fmt.h>
 #include <linux/virtio_mmio.h>
 #include "mmio.h"
 
-static const char *values[VIRTIO_MMIO_MAX];
-struct param_list virtio_mmio_devices = { .vals = values, .max = VIRTIO_MMIO_MAX };
+struct virtio_mmio_list virtio_mmio_devices;
 
 static int digit(char c, unsigned base)
 {
@@ -89,12 +89,36 @@ const char *virtio_mmio_parse(const char *s, struct virtio_mmio_region *r)
 	return NULL;
 }
 
-const char *virtio_mmio_check(const char *s)
+static const char *list_add(void *dst, const char *val)
 {
+	struct virtio_mmio_list *l = dst;
 	struct virtio_mmio_region r;
+	const char *why;
 
-	return virtio_mmio_parse(s, &r);
+	if (!val)
+		return "";
+	if ((why = virtio_mmio_parse(val, &r)))
+		return why;
+	if (l->n == VIRTIO_MMIO_MAX)
+		return "more devices than the 16 Skiff takes";
+	l->vals[l->n++] = val;
+	return NULL;
 }
+
+static void list_show(const void *dst, char *buf, size_t len)
+{
+	const struct virtio_mmio_list *l = dst;
+	size_t n = (size_t)fmt_snprintf(buf, len, "%s", l->n ? "" : "(none)");
+
+	for (unsigned i = 0; i < l->n && n < len; i++)
+		n += (size_t)fmt_snprintf(buf + n, len - n, "%s%s", i ? "," : "", l->vals[i]);
+}
+
+const struct param_kind virtio_mmio_kind = {
+	.form = VIRTIO_MMIO_FORM "; may be repeated",
+	.parse = list_add,
+	.show = list_show,
+};
 
 unsigned virtio_mmio_regions(struct virtio_mmio_region *out, unsigned max)
 {

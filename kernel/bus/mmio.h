@@ -12,7 +12,7 @@
 
 #include <skiff/config.h>
 
-#define VIRTIO_MMIO_MAX		16	/* virtio_mmio.device= settings */
+#define VIRTIO_MMIO_MAX		16	/* virtio_mmio.device= settings (say so in mmio.c) */
 #define VIRTIO_MMIO_FORM	"<size>@<base>:<irq>[:<id>] as in Linux, e.g." \
 	" 512@0xfeb00e00:12 (size at least 0x100, optional K/M/G suffix)"
 
@@ -21,14 +21,19 @@ struct virtio_mmio_region {
 	uint32_t irq;		/* the device's interrupt: unused, Skiff polls */
 };
 
-/* Every virtio_mmio.device= value, file before command line (a PARAM_REPEAT). */
-extern struct param_list virtio_mmio_devices;
+/* Every virtio_mmio.device= value, file before command line, as given. */
+struct virtio_mmio_list {
+	const char *vals[VIRTIO_MMIO_MAX];
+	unsigned n;
+};
+extern struct virtio_mmio_list virtio_mmio_devices;
+
+/* The value type of the virtio_mmio.device parameter (PARAM_OF): each
+ * occurrence is checked and added to the list. */
+extern const struct param_kind virtio_mmio_kind;
 
 /* Parses one value into @r: NULL, or what is wrong with it. */
 const char *virtio_mmio_parse(const char *s, struct virtio_mmio_region *r);
-
-/* The check() of the virtio_mmio.device parameter. */
-const char *virtio_mmio_check(const char *s);
 
 /*
  * The regions of virtio_mmio_devices in the order given, at most @max. A

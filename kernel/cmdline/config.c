@@ -30,8 +30,8 @@ static const struct param kernel_params[] = {
 		     "console verbosity"),
 	PARAM_TEXT("config", config_path,
 		   "file in the initrd with more key=value settings"),
-	PARAM_REPEAT("virtio_mmio.device", virtio_mmio_devices, virtio_mmio_check,
-		     VIRTIO_MMIO_FORM, "a virtio-mmio device slot (the VMM adds these)"),
+	PARAM_OF("virtio_mmio.device", virtio_mmio_devices, virtio_mmio_kind,
+		 "a virtio-mmio device slot (the VMM adds these)"),
 };
 
 void config_early(const char *cmdline)

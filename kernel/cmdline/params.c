@@ -41,18 +41,16 @@ void param_describe(const struct param *p, char *buf, size_t len)
 			n += (size_t)fmt_snprintf(buf + n, len - n, "%s%s",
 						  i ? "|" : "", p->choices[i]);
 		break;
-	case PARAM_LIST:
-		fmt_snprintf(buf, len, "%s; may be repeated", p->form);
+	case PARAM_CUSTOM:
+		fmt_snprintf(buf, len, "%s", p->kind->form);
 		break;
 	}
 }
 
 void param_value(const struct param *p, char *buf, size_t len)
 {
-	const struct param_list *list;
 	const uint8_t *m;
 	uint32_t ip;
-	size_t n;
 
 	switch (p->type) {
 	case PARAM_U64:
@@ -80,12 +78,8 @@ void param_value(const struct param *p, char *buf, size_t len)
 	case PARAM_ENUM:
 		fmt_snprintf(buf, len, "%s", p->choices[*(const unsigned *)p->dst]);
 		break;
-	case PARAM_LIST:
-		list = p->dst;
-		n = (size_t)fmt_snprintf(buf, len, "%s", list->n ? "" : "(none)");
-		for (unsigned i = 0; i < list->n && n < len; i++)
-			n += (size_t)fmt_snprintf(buf + n, len - n, "%s%s", i ? "," : "",
-						  list->vals[i]);
+	case PARAM_CUSTOM:
+		p->kind->show(p->dst, buf, len);
 		break;
 	}
 }
@@ -98,13 +92,10 @@ static void origin_text(const struct kv *kv, char *buf, size_t len)
 		fmt_snprintf(buf, len, "%s", kv->origin);
 }
 
-/*
- * 0, -1 for a value not of the form (with what is wrong in *@why when the
- * parameter says), -2 for one value too many in a list.
- */
+/* 0, or -1 for a value not of the form, with what is wrong in *@why if the
+ * parameter's kind says. */
 static int set(const struct param *p, const char *v, const char **why)
 {
-	struct param_list *list;
 	uint64_t u;
 
 	switch (p->type) {
@@ -131,14 +122,9 @@ static int set(const struct param *p, const char *v, const char **why)
 				return 0;
 			}
 		return -1;
-	case PARAM_LIST:
-		list = p->dst;
-		if (!v || (*why = p->check(v)))
-			return -1;
-		if (list->n == list->max)
-			return -2;
-		list->vals[list->n++] = v;
-		return 0;
+	case PARAM_CUSTOM:
+		*why = p->kind->parse(p->dst, v);
+		return *why ? -1 : 0;
 	}
 	return -1;
 }
@@ -148,7 +134,6 @@ int params_apply(const struct param_table *tables, unsigned ntables,
 {
 	char where[96], form[160];
 	const char *why;
-	int rc;
 
 	for (unsigned i = 0; i < kv->n; i++) {
 		const struct kv *e = &kv->kv[i];
@@ -165,17 +150,13 @@ int params_apply(const struct param_table *tables, unsigned ntables,
 			return -1;
 		}
 		why = NULL;
-		if ((rc = set(p, e->val, &why)) == -2) {
-			fmt_snprintf(err, errlen, "'%s' given more than %u times (%s)", e->key,
-				     ((const struct param_list *)p->dst)->max, where);
-			return -1;
-		}
-		if (rc < 0) {
+		if (set(p, e->val, &why) < 0) {
+			bool reason = why && *why;
 			param_describe(p, form, sizeof(form));
 			fmt_snprintf(err, errlen, "bad value %s%s%s for '%s' (%s): %s%sexpected %s",
 				     e->val ? "'" : "", e->val ? e->val : "(none)",
-				     e->val ? "'" : "", e->key, where, why ? why : "",
-				     why ? "; " : "", form);
+				     e->val ? "'" : "", e->key, where, reason ? why : "",
+				     reason ? "; " : "", form);
 			return -1;
 		}
 	}

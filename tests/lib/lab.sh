@@ -2,10 +2,11 @@
 # Network-lab helpers for the in-QEMU tests (bash). Source it after tap.sh:
 #
 #   lab_require                      skip the whole file unless root with the tools
-#   lab_up [NTAPS [MTU]]             new lab (scripts/lab; 1 tap, MTU 1500) named
+#   lab_up [NTAPS [MTU [OPTIONS...]]] new lab (scripts/lab; 1 tap, MTU 1500) named
 #                                    skiff-<pid>-<n>; sets LAB_NS, LAB_PEER and LAB_DIR
 #                                    (a scratch directory, removed at exit). Call it
 #                                    again for a second lab: LAB_NS then names that one.
+#                                    OPTIONS go to 'scripts/lab up' (--segments 2...).
 #   lab_exec CMD...                  run CMD in the lab namespace (lab_peer_exec: the peer)
 #   lab_spawn CMD...                 start CMD in the background in the lab namespace
 #                                    (lab_peer_spawn: the peer); LAB_PID is its pid.
@@ -24,6 +25,9 @@
 #   lab_capture_start FILE [FILTER]  tshark -i br0 into FILE (pcap), with a capture
 #                                    filter; returns once tshark is capturing
 #   lab_capture_stop                 stop it; FILE is complete when this returns
+#   lab_capture_on IFACE FILE [FILTER]  the same on IFACE (br1, peer0...); one per
+#                                    interface, several at once, besides the above
+#   lab_capture_off IFACE            stop the one on IFACE
 #   lab_counters IFACE [PREFIX]      IFACE's statistics (host0, veth0, tap0, peer0...):
 #                                    without PREFIX one line "rx_packets=N rx_bytes=N
 #                                    ..."; with it, sets PREFIX_rx_packets etc.
@@ -37,7 +41,7 @@
 
 LAB_NS="" LAB_PEER="" LAB_DIR=""
 LAB_ALL=() LAB_N=0 LAB_CAPTURE_PID="" LAB_TRAPPED=0
-declare -A LAB_GUEST_PID=()
+declare -A LAB_GUEST_PID=() LAB_CAPTURES=()
 
 lab_require() {
 	[ "$(id -u)" = 0 ] || skip_all "the lab needs root (network namespaces, bridge, taps)"
@@ -51,6 +55,7 @@ lab_require() {
 lab_up() {
 	# $BASHPID here, not inside $(...) below: that is a subshell's.
 	local ntaps=${1:-1} mtu=${2:-1500} name=skiff-$BASHPID-$LAB_N owner=$BASHPID err
+	local opts=("${@:3}")
 	LAB_N=$((LAB_N + 1))
 	if [ "$LAB_TRAPPED" = 0 ]; then
 		LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/skiff-lab.XXXXXX")
@@ -59,7 +64,7 @@ lab_up() {
 		trap 'exit 143' TERM
 		LAB_TRAPPED=1
 	fi
-	if ! err=$(scripts/lab up --name "$name" --taps "$ntaps" --mtu "$mtu" --owner "$owner" 2>&1 >/dev/null); then
+	if ! err=$(scripts/lab up --name "$name" --taps "$ntaps" --mtu "$mtu" --owner "$owner" "${opts[@]}" 2>&1 >/dev/null); then
 		diag "lab_up: $err"
 		return 1
 	fi
@@ -81,6 +86,10 @@ lab_cleanup() {
 		SKIFF_CAPTURE_SETTLE=0 scripts/capture --stop "$LAB_CAPTURE_PID" >/dev/null 2>&1
 		LAB_CAPTURE_PID=""
 	fi
+	for name in "${!LAB_CAPTURES[@]}"; do
+		SKIFF_CAPTURE_SETTLE=0 scripts/capture --stop "${LAB_CAPTURES[$name]}" >/dev/null 2>&1
+	done
+	LAB_CAPTURES=()
 	for name in "${!LAB_GUEST_PID[@]}"; do pids+=("${LAB_GUEST_PID[$name]}"); done
 	if [ ${#pids[@]} -gt 0 ]; then
 		kill -TERM "${pids[@]}" 2>/dev/null
@@ -163,6 +172,26 @@ lab_capture_stop() {
 	scripts/capture --stop "$LAB_CAPTURE_PID" 2>"$LAB_DIR/capture.err"
 	local rc=$?
 	LAB_CAPTURE_PID=""
+	return "$rc"
+}
+
+lab_capture_on() {	# iface file [capture filter]
+	local args=(--lab "$LAB_NS" -i "$1" -w "$2" -d "${LAB_CAPTURE_LIMIT:-120}" --background) pid
+	[ -z "${3:-}" ] || args+=(-f "$3")
+	[ -z "${LAB_CAPTURES[$1]:-}" ] || { diag "lab_capture_on: $1 is being captured"; return 1; }
+	pid=$(scripts/capture "${args[@]}" 2>"$LAB_DIR/capture-$1.err") || {
+		diag "lab_capture_on $1: $(cat "$LAB_DIR/capture-$1.err")"
+		return 1
+	}
+	LAB_CAPTURES[$1]=$pid
+}
+
+lab_capture_off() {	# iface
+	local pid=${LAB_CAPTURES[$1]:-} rc
+	[ -n "$pid" ] || { diag "lab_capture_off: no capture on $1"; return 1; }
+	unset "LAB_CAPTURES[$1]"
+	scripts/capture --stop "$pid" 2>"$LAB_DIR/capture-$1.err"
+	rc=$?
 	return "$rc"
 }
 

@@ -104,6 +104,38 @@ static const char *const modes[] = { "generate", "copy", "zerocopy", NULL };
 static unsigned level;
 static const char *const levels[] = { "err", "info", NULL };
 
+/* A PARAM_CUSTOM list: every "even=N" adds an even number, up to 3 of them. */
+struct evens {
+	unsigned n;
+	uint64_t v[3];
+};
+static struct evens evens;
+
+static const char *evens_parse(void *dst, const char *val)
+{
+	struct evens *e = dst;
+	uint64_t u;
+
+	if (e->n == 3)
+		return "a fourth one";
+	if (value_parse_u64(val, &u) < 0 || u % 2)
+		return "";
+	e->v[e->n++] = u;
+	return NULL;
+}
+
+static void evens_show(const void *dst, char *buf, size_t len)
+{
+	const struct evens *e = dst;
+	snprintf(buf, len, "%u numbers", e->n);
+}
+
+static const struct param_kind evens_kind = {
+	.form = "an even number (at most 3 of them)",
+	.parse = evens_parse,
+	.show = evens_show,
+};
+
 static const struct param nf_params[] = {
 	PARAM_INT("size", size, 60, 1514, "frame size"),
 	PARAM_INT("rate", rate, 0, UINT64_MAX, "pps"),
@@ -112,6 +144,7 @@ static const struct param nf_params[] = {
 	PARAM_MACADDR("dst_mac", dmac, "destination"),
 	PARAM_IP("dst_ip", dip, "destination"),
 	PARAM_CHOICE("mode", mode, modes, "how"),
+	PARAM_OF("even", evens, evens_kind, "even numbers"),
 };
 static const struct param k_params[] = {
 	PARAM_CHOICE("loglevel", level, levels, "verbosity"),
@@ -171,10 +204,34 @@ static void test_params(void)
 	is_str(v, "an integer in 60..1514", "integer form");
 }
 
+static void test_custom(void)
+{
+	char v[64];
+
+	evens.n = 0;
+	ok(apply("even=2 size=61 even=10") == 0, "custom: applies: %s", err);
+	ok(evens.n == 2 && evens.v[0] == 2 && evens.v[1] == 10,
+	   "custom: a repeated key reaches the parser each time, in order");
+	ok(apply("even=4 even=7") < 0 && evens.n == 3 && evens.v[2] == 4,
+	   "custom: a refused value stops there, the ones before it stay");
+	ok(strstr(err, "'7'") && strstr(err, "'even'") && strstr(err, "command line") &&
+	   strstr(err, "an even number (at most 3 of them)"),
+	   "custom: message names value, key, origin and the kind's form: %s", err);
+	ok(apply("even=8") < 0 && evens.n == 3, "custom: the parser's own limit refuses");
+	ok(strstr(err, "'8' for 'even' (command line): a fourth one; expected an even number"),
+	   "custom: the parser's reason comes before the form: %s", err);
+	ok(apply("even") < 0, "custom: a bare key reaches the parser as NULL (refused here)");
+	param_value(&nf_params[7], v, sizeof(v));
+	is_str(v, "3 numbers", "custom: printed by the kind's show()");
+	param_describe(&nf_params[7], v, sizeof(v));
+	is_str(v, "an even number (at most 3 of them)", "custom: form from the kind");
+}
+
 int main(void)
 {
 	test_tokenizer();
 	test_values();
 	test_params();
+	test_custom();
 	return done_testing();
 }

@@ -564,8 +564,8 @@ static void test_not_a_device(void)
 /* ------------------------------------------------------ virtio_mmio.device= */
 
 static const struct param params[] = {
-	PARAM_REPEAT("virtio_mmio.device", virtio_mmio_devices, virtio_mmio_check,
-		     VIRTIO_MMIO_FORM, "a virtio-mmio device slot"),
+	PARAM_OF("virtio_mmio.device", virtio_mmio_devices, virtio_mmio_kind,
+		 "a virtio-mmio device slot"),
 };
 static const struct param_table tables[] = { { "kernel", params, ARRAY_SIZE(params) } };
 
@@ -681,7 +681,8 @@ static void test_cmdline(void)
 		snprintf(many + strlen(many), sizeof(many) - strlen(many),
 			 "virtio_mmio.device=512@%#x:%u ", 0xfeb00000 + 512 * i, 5 + i);
 	ok(apply(many, err, sizeof(err)) < 0 &&
-	   strstr(err, "'virtio_mmio.device' given more than 16 times (command line)"),
+	   strstr(err, "for 'virtio_mmio.device' (command line): more devices than the 16"
+			" Skiff takes"),
 	   "one too many refused: %s", err);
 }
 

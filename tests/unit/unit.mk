@@ -54,3 +54,13 @@ UNIT_SRCS_poolstress := nf/poolstress/stress.c pool/pool.c netdev/netbuf.c kerne
 UNIT_CFLAGS_poolstress := -Inf/poolstress
 UNIT_SRCS_poolstress_debug := $(UNIT_SRCS_poolstress)
 UNIT_CFLAGS_poolstress_debug := -Inf/poolstress -DSKIFF_DEBUG
+FWD_SRCS := nf/fwd/fwd.c nf/fwd/l2.c nf/fwd/l3.c nf/fwd/arp.c nf/fwd/icmp.c \
+	    nf/fwd/neigh.c nf/fwd/route.c nf/lib/inet.c pool/pool.c netdev/netbuf.c \
+	    kernel/cmdline/value.c kernel/console/fmt.c
+UNIT_TESTS += fwd_l3 fwd_l2 fwd_route
+UNIT_SRCS_fwd_l3 := $(FWD_SRCS)
+UNIT_SRCS_fwd_l2 := $(FWD_SRCS)
+UNIT_SRCS_fwd_route := $(FWD_SRCS) kernel/cmdline/params.c kernel/cmdline/kv.c
+UNIT_CFLAGS_fwd_l3 := -Inf/fwd
+UNIT_CFLAGS_fwd_l2 := -Inf/fwd
+UNIT_CFLAGS_fwd_route := -Inf/fwd

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <linux/if_ether.h>
+#include "l2.h"
+
+void l2_init(struct l2 *b, struct fwd_io *io, uint64_t age)
+{
+	memset(b, 0, sizeof(*b));
+	b->io = io;
+	b->age = age;
+}
+
+static struct l2_entry *set_of(struct l2 *b, uint64_t mac)
+{
+	/* Fibonacci hashing: the top bits of the product mix every MAC byte. */
+	return b->table[(mac * 0x9e3779b97f4a7c15ull) >> 56];
+}
+
+STATIC_ASSERT(L2_SETS == 256, "set_of() takes 8 bits of hash");
+
+static bool fresh(const struct l2 *b, const struct l2_entry *e, uint64_t now)
+{
+	return e->mac && now - e->seen <= b->age;
+}
+
+int l2_lookup(const struct l2 *b, const uint8_t mac[6], uint64_t now)
+{
+	uint64_t m = mac48(mac);
+	const struct l2_entry *set = set_of((struct l2 *)b, m);
+
+	for (unsigned w = 0; w < L2_WAYS; w++)
+		if (set[w].mac == m && fresh(b, &set[w], now))
+			return set[w].port;
+	return -1;
+}
+
+static void learn(struct l2 *b, uint64_t mac, unsigned port, uint64_t now)
+{
+	struct l2_entry *set = set_of(b, mac), *victim = &set[0];
+
+	for (unsigned w = 0; w < L2_WAYS; w++) {
+		struct l2_entry *e = &set[w];
+		if (e->mac == mac) {
+			if (e->port != port && fresh(b, e, now))
+				b->cnt.moved++;
+			e->port = (uint8_t)port;
+			e->seen = now;
+			return;
+		}
+		/* Replace a free or expired way first, else the quietest. */
+		if (!fresh(b, victim, now))
+			continue;
+		if (!fresh(b, e, now) || e->seen < victim->seen)
+			victim = e;
+	}
+	victim->mac = mac;
+	victim->port = (uint8_t)port;
+	victim->seen = now;
+	b->cnt.learned++;
+}
+
+/* 01:80:c2:00:00:0X as mac48() reads it, and the mask that drops the X. */
+#define LINK_LOCAL	0x00000000c28001ull
+#define LINK_LOCAL_MASK	0xf0ffffffffffull
+
+void l2_input(struct l2 *b, unsigned in, struct netbuf **bufs, unsigned n, uint64_t now)
+{
+	struct fwd_io *io = b->io;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct netbuf *nb = bufs[i];
+		const uint8_t *f = netbuf_data(nb);
+		uint64_t dst, src;
+
+		if (unlikely(nb->data_len < ETH_HLEN)) {
+			b->cnt.truncated++;
+			fwd_drop(io, in, nb);
+			continue;
+		}
+		dst = mac48(f);
+		src = mac48(f + ETH_ALEN);
+		if (unlikely(mac48_is_group(src))) {
+			b->cnt.bad_src++;
+			fwd_drop(io, in, nb);
+			continue;
+		}
+		if (unlikely((dst & LINK_LOCAL_MASK) == LINK_LOCAL)) {
+			b->cnt.link_local++;
+			fwd_drop(io, in, nb);
+			continue;
+		}
+		learn(b, src, in, now);
+		if (!mac48_is_group(dst) && l2_lookup(b, f, now) == (int)in) {
+			b->cnt.filtered++;
+			fwd_drop(io, in, nb);
+			continue;
+		}
+		b->cnt.forwarded++;
+		fwd_forward(io, in ^ 1, nb);
+	}
+	fwd_free_flush(io);
+}

@@ -82,3 +82,26 @@ run_guest() {
 	RC=$?
 }
 
+# run_guest_timed IMAGE [options...]: run_guest, and STAMPED holds every line
+# prefixed with the host's wall time when it arrived ("1795794061.333573 line").
+# The console is a serial port QEMU writes as the guest does, so these stamps
+# time the guest from outside, with the host's clock.
+run_guest_timed() {
+	local image=$1
+	shift
+	STAMPED=$(scripts/run --timeout "${GUEST_TIMEOUT:-30}" "$@" "$BUILD/$image.elf" 2>&1 |
+		while IFS= read -r line; do printf '%s %s\n' "${EPOCHREALTIME/,/.}" "$line"; done
+		exit "${PIPESTATUS[0]}")
+	RC=$?
+	OUT=$(cut -d' ' -f2- <<<"$STAMPED")
+}
+# host_seconds FROM TO: host seconds from the first STAMPED line matching
+# FROM to the first later one matching TO (grep -E regexes); empty if none.
+host_seconds() {
+	awk -v from="$1" -v to="$2" '
+		{ t = $1; sub(/^[^ ]* /, "") }
+		t0 == "" && $0 ~ from { t0 = t; next }
+		t0 != "" && $0 ~ to { printf "%.3f\n", t - t0; exit }' <<<"$STAMPED"
+}
+# within LO X HI: 0 if LO <= X <= HI (decimals), else 1.
+within() { awk -v lo="$1" -v x="$2" -v hi="$3" 'BEGIN { exit !(x != "" && x >= lo && x <= hi) }'; echo $?; }

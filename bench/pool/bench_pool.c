@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Allocator micro-benchmark (make bench-pool; results in bench/README.md).
+ * Allocator micro-benchmark: one round of measurements, as CSV on stdout
+ * (bench/bench.py --sections pool runs it once per round; make bench-pool).
  *
  * Cost of a get+put pair and of a bulk of 32 gets then 32 puts (per object)
  * of 2 KiB objects, on 1 thread and on 2 threads pinned to CPUs 0 and 1, for:
  * the pool with a per-core cache, the pool without one (every operation on
  * the shared ring), the heap (ALLOC=heap's allocator) and glibc malloc/free.
- * Each figure is the median of REPS runs; the 2-thread figures are the
- * aggregate rate of both threads over the common wall time.
+ * The 2-thread figures are the aggregate: wall time over both threads'
+ * objects. Each line: allocator,op,threads,ns (ns per object).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -26,12 +27,11 @@
 #define BULK		32
 #define PAIRS		4000000		/* per thread, single get+put */
 #define ROUNDS		(PAIRS / BULK)	/* per thread, bulk of BULK */
-#define REPS		5
 #define MAX_THREADS	2
 
 enum kind { POOL_CACHE, POOL_NOCACHE, HEAP, GLIBC, NKINDS };
 static const char *const kind_name[NKINDS] = {
-	"pool, cache 256", "pool, no cache", "heap (ALLOC=heap)", "glibc malloc/free",
+	"pool-cache", "pool-nocache", "heap", "glibc",
 };
 
 static struct pool *pool;
@@ -191,27 +191,13 @@ static double measure(enum kind k, bool bulk, unsigned threads)
 	return (double)(t1 - t0) / ((double)PAIRS * threads);
 }
 
-static int by_value(const void *a, const void *b)
+int main(int argc, char **argv)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(enum kind k, bool bulk, unsigned threads)
-{
-	double v[REPS];
-
-	for (unsigned r = 0; r < REPS; r++)
-		v[r] = measure(k, bulk, threads);
-	qsort(v, REPS, sizeof(v[0]), by_value);
-	return v[REPS / 2];
-}
-
-int main(void)
-{
-	double ns[NKINDS][2][2];	/* [kind][bulk][threads - 1] */
-
+	if (argc > 1) {
+		fprintf(stderr, "usage: %s\n(one round of measurements as CSV; bench/bench.py"
+			" --sections pool runs it)\n", argv[0]);
+		return 64;
+	}
 	pool_len = pool_memsize(NOBJS, OBJ_SIZE, OBJ_ALIGN, CACHE);
 	heap_len = (size_t)NOBJS * (OBJ_SIZE + 2 * OBJ_ALIGN);
 	pool_mem = aligned_alloc(4096, ALIGN_UP(pool_len, 4096));
@@ -221,26 +207,12 @@ int main(void)
 	memset(pool_mem, 0, pool_len);	/* fault the pages in up front */
 	memset(heap_mem, 0, heap_len);
 
+	printf("allocator,op,threads,ns\n");
 	for (unsigned k = 0; k < NKINDS; k++)
 		for (unsigned b = 0; b < 2; b++)
 			for (unsigned t = 1; t <= MAX_THREADS; t++)
-				ns[k][b][t - 1] = median(k, b, t);
-
-	printf("%u-byte objects; median of %d runs; %d pairs or %d bulks of %d per thread\n",
-	       OBJ_SIZE, REPS, PAIRS, ROUNDS, BULK);
-	printf("ns: per object (get+put); bulk: %d gets then %d puts; 2T: 2 threads, aggregate\n\n",
-	       BULK, BULK);
-	printf("| %-18s | %7s | %8s | %7s | %10s | %9s | %9s | %9s | %10s |\n",
-	       "allocator", "1T ns", "vs glibc", "2T ns", "2T/1T rate",
-	       "bulk 1T", "vs glibc", "bulk 2T", "2T/1T rate");
-	printf("|--------------------|--------:|---------:|--------:|-----------:"
-	       "|----------:|----------:|----------:|-----------:|\n");
-	for (unsigned k = 0; k < NKINDS; k++)
-		printf("| %-18s | %7.2f | %7.1fx | %7.2f | %9.2fx | %9.2f | %8.1fx | %9.2f | %9.2fx |\n",
-		       kind_name[k], ns[k][0][0], ns[GLIBC][0][0] / ns[k][0][0],
-		       ns[k][0][1], ns[k][0][0] / ns[k][0][1],
-		       ns[k][1][0], ns[GLIBC][1][0] / ns[k][1][0],
-		       ns[k][1][1], ns[k][1][0] / ns[k][1][1]);
+				printf("%s,%s,%u,%.3f\n", kind_name[k], b ? "bulk32" : "pair", t,
+				       measure(k, b, t));
 	free(pool_mem);
 	free(heap_mem);
 	return 0;

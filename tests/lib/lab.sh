@@ -2,6 +2,7 @@
 # Network-lab helpers for the in-QEMU tests (bash). Source it after tap.sh:
 #
 #   lab_require                      skip the whole file unless root with the tools
+#                                    (fail it with SKIFF_STRICT=1: see tap.sh)
 #   lab_up [NTAPS [MTU [OPTIONS...]]] new lab (scripts/lab; 1 tap, MTU 1500) named
 #                                    skiff-<pid>-<n>; sets LAB_NS, LAB_PEER and LAB_DIR
 #                                    (a scratch directory, removed at exit). Call it
@@ -43,13 +44,20 @@ LAB_NS="" LAB_PEER="" LAB_DIR=""
 LAB_ALL=() LAB_N=0 LAB_CAPTURE_PID="" LAB_TRAPPED=0
 declare -A LAB_GUEST_PID=() LAB_CAPTURES=()
 
+# Skips the file (fails it with SKIFF_STRICT=1) unless root with every tool
+# the network tests use; the message names what is missing and the package.
 lab_require() {
-	[ "$(id -u)" = 0 ] || skip_all "the lab needs root (network namespaces, bridge, taps)"
-	local tool
-	for tool in ip tshark text2pcap tcprewrite tcpreplay capinfos; do
-		command -v "$tool" >/dev/null 2>&1 ||
-			skip_all "$tool missing (scripts/deps test installs the test tools)"
+	[ "$(id -u)" = 0 ] ||
+		skip_all "not root: the lab needs root for its network namespaces, bridge and taps (run: sudo make test)"
+	local dep missing=() pkgs=()
+	for dep in ip:iproute2 tshark:tshark text2pcap:wireshark-common capinfos:wireshark-common \
+		tcpreplay:tcpreplay tcprewrite:tcpreplay ping:iputils-ping arping:arping socat:socat; do
+		command -v "${dep%%:*}" >/dev/null 2>&1 && continue
+		missing+=("${dep%%:*}")
+		[[ " ${pkgs[*]} " == *" ${dep#*:} "* ]] || pkgs+=("${dep#*:}")
 	done
+	[ ${#missing[@]} = 0 ] ||
+		skip_all "missing ${missing[*]}: install with scripts/deps test (apt-get install ${pkgs[*]})"
 }
 
 lab_up() {

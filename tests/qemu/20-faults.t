@@ -3,7 +3,21 @@
 # a non-zero status.
 source "$(dirname "$0")/../lib/tap.sh"
 
-elf=$(ls -t "$BUILD"/obj/*/hello.elf | head -1)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# debug_elf: the unstripped ELF of the image that printed $OUT. The banner
+# names the build options, which name the object directory
+# (build/obj/lto<0|1>-<alloc>[-debug]/, as the Makefile's TAG); stripping that
+# ELF as the Makefile does must give the booted image byte for byte, so RIP
+# is never looked up in another build's ELF (the newest file may be one).
+debug_elf() {
+	local tag
+	tag=$(sed -n 's/^Skiff .*: image hello, build lto=\([01]\) alloc=\([a-z]*\) debug=\([01]\).*/lto\1-\2 \3/p' <<<"$OUT")
+	[ -n "$tag" ] || return 1
+	[ "${tag#* }" = 1 ] && tag="${tag% *}-debug" || tag=${tag% *}
+	echo "$BUILD/obj/$tag/hello.elf"
+}
 
 check_exception() {	# crash-kind vector name
 	run_guest hello --append "crash=$1"
@@ -13,9 +27,16 @@ check_exception() {	# crash-kind vector name
 	like "$OUT" '^CR2 0x[0-9a-f]{16}  CR3 0x[0-9a-f]+  RSP 0x[0-9a-f]{16}$' "crash=$1: CR2 printed"
 	like "$OUT" '^RAX [0-9a-f]{16} RBX [0-9a-f]{16} RCX [0-9a-f]{16} RDX [0-9a-f]{16}$' \
 		"crash=$1: registers printed"
-	local rip
+	local rip elf
 	rip=$(sed -n 's/^RIP \(0x[0-9a-f]*\) .*/\1/p' <<<"$OUT")
-	like "$(addr2line -fe "$elf" "$rip")" '^do_crash$' "crash=$1: RIP resolves to do_crash()"
+	elf=$(debug_elf)
+	rm -f "$tmp/stripped"
+	[ -f "$elf" ] && objcopy --strip-debug "$elf" "$tmp/stripped"
+	ok "$(cmp -s "$tmp/stripped" "$BUILD/hello.elf"; echo $?)" \
+		"crash=$1: ${elf:-no ELF named by the banner} is the booted image, unstripped"
+	like "$OUT" "^find it: addr2line -fie (.*/)?obj/${elf#"$BUILD"/obj/} $(printf '%#x' "$rip") " \
+		"crash=$1: the report names that ELF and RIP"
+	like "$(addr2line -fe "$elf" "$rip")" '^do_crash$' "crash=$1: RIP resolves to do_crash() in it"
 }
 
 check_exception null 14 '#PF page fault'

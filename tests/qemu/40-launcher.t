@@ -23,15 +23,18 @@ like "$out" 'apt-get install qemu-system-x86' "QEMU missing: names the package"
 out=$(SKIFF_ACCEL=warp scripts/run "$BUILD/hello.elf" 2>&1); rc=$?
 is "$rc" 64 "bad SKIFF_ACCEL refused"
 
-# A guest paused at reset (-S) never finishes: the timeout stops it.
+# A guest paused at reset (-S) never finishes: the timeout stops it. Its
+# QEMU is named after this test's PID, so no other QEMU on the machine (other
+# test runs boot the same image path) can be taken for it.
+qname=skiff-timeout-test-$$
 start=$(date +%s)
-out=$(SKIFF_QEMU_ARGS="-S" scripts/run --timeout 2 "$BUILD/hello.elf" 2>&1); rc=$?
+out=$(SKIFF_QEMU_ARGS="-S -name $qname" scripts/run --timeout 2 "$BUILD/hello.elf" 2>&1); rc=$?
 took=$(( $(date +%s) - start ))
 is "$rc" 124 "timeout: status 124"
 like "$out" 'timed out after 2s' "timeout: said so"
 ok "$([ "$took" -le 6 ] && echo 0 || echo 1)" "timeout: stopped within a few seconds (${took}s)"
 sleep 0.5
-ok "$(pgrep -f "qemu-system.*$BUILD/hello.elf" >/dev/null && echo 1 || echo 0)" "timeout: no QEMU left behind"
+ok "$(pgrep -f "qemu-system.* -name $qname( |$)" >/dev/null && echo 1 || echo 0)" "timeout: no QEMU left behind"
 
 out=$(SKIFF_QEMU_ARGS="-device no-such-device" scripts/run "$BUILD/hello.elf" 2>&1); rc=$?
 is "$rc" 125 "QEMU error: status 125"

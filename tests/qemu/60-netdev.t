@@ -119,6 +119,16 @@ diag "full speed: host sent $sent, guest received $got, tap dropped $dropped"
 is "$sent" 50000 "full speed: the bridge offered all 50000 frames to the tap"
 ok "$([ $(( got + dropped )) -ge $(( sent - 300 )) ] && [ $(( got + dropped )) -le "$sent" ] && echo 0 || echo 1)" \
 	"full speed: received + dropped at the tap = sent (within QEMU's 256-frame queue)"
+# received + dropped = sent also holds for a driver that receives nothing,
+# or stops refilling its ring. A working driver keeps the ring posted, so
+# the tap drops only what arrives while QEMU's I/O thread is not scheduled:
+# on this 2-core machine it received 66-92% of the 50000 in runs next to
+# other builds and QEMUs (load average 1-3), 91-93% with three more busy
+# loops (they slow tcpreplay down too).
+# A quarter (12500, over 12 times the 1024-slot ring) leaves a margin of
+# more than 2.5 and fails a driver that stops after a ring or two.
+ok "$([ "${got:-0}" -ge $(( sent / 4 )) ]; echo $?)" \
+	"full speed: the guest received at least a quarter of them (${got:-0} of $sent)"
 like "$OUT" "rx_packets=$got rx_bytes=$((got * 60)) rx_errors=0 " \
 	"full speed: the driver's counters agree with the frames the NF got"
 diag "full speed: ring-dry polls in the guest: $(sed -n 's/.* rx_ring_dry=\([0-9]*\) .*/\1/p' <<<"$OUT")"

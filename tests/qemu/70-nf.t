@@ -73,9 +73,11 @@ is "$(awk '{ print $8 }' <<<"$f" | sort -u)" 3 "udp_csum=0: checksum field 0 (no
 # --- pktgen -> rxcount --------------------------------------------------------
 lab_guest_start rx rxcount tap1 --append "expect=50000 idle=2 duration=40"
 lab_wait_line "$(lab_guest_log rx)" '^rxcount: counting' 20
+lab_capture_start "$LAB_DIR/rate.pcap" "udp and ether dst $MAC1"
 lab_guest_start tx pktgen tap0 --append "count=50000 rate=20000 flows=4 dst_mac=$MAC1"
 lab_guest_wait tx
 tx_out=$OUT
+lab_capture_stop
 lab_guest_wait rx
 is "$RC" 0 "rxcount expect=50000: exit 0"
 like "$OUT" 'rxcount: expect=50000: PASS \(50000 frames, 0 lost\)' "rxcount: all 50000 frames, none lost"
@@ -83,9 +85,24 @@ like "$OUT" 'rxcount summary .* probes=50000 flows=4 lost=0 reordered=0 dups=0 '
 	"rxcount: 4 flows, no loss, reordering or duplicates"
 pps=$(sed -n 's/^pktgen summary .* tx_pps=\([0-9]*\) .*/\1/p' <<<"$tx_out")
 rpps=$(sed -n 's/^rxcount summary .* rx_pps=\([0-9]*\) .*/\1/p' <<<"$OUT")
-ok "$([ "${pps:-0}" -ge 19000 ] && [ "${pps:-0}" -le 21000 ] && echo 0 || echo 1)" \
-	"rate=20000: pktgen measured $pps frames/s (within 5%)"
-diag "rate=20000: rxcount measured $rpps frames/s over its busy period"
+diag "rate=20000: pktgen says $pps frames/s, rxcount $rpps over its busy period (guest clocks);" \
+	"$(grep -o 'late=[0-9]*' <<<"$tx_out" | tail -1) frames skipped by pktgen's pacing"
+# The rate by the host's clock: the capture's kernel timestamps of the
+# first and last frame tshark saw, and how many frames pktgen sent between
+# them (flows take turns: frame number = sequence * 4 + flow), so frames the
+# capture missed do not matter. pktgen paces and reports by its own TSC,
+# which cannot check itself: calibrated 20% off it still reports 20k while
+# the host sees 16.7k or 25k. 10%: the PIT calibration under TCG is a few
+# percent off on a busy host.
+host_rate=$(tshark -r "$LAB_DIR/rate.pcap" -T fields -e frame.time_epoch -e udp.payload 2>/dev/null |
+	perl -ane '$n = hex(substr($F[1], 12, 8)) * 4 + hex(substr($F[1], 8, 4));
+		($t0, $n0) = ($F[0], $n) unless defined $t0; ($t1, $n1) = ($F[0], $n); $c++;
+		END { printf "%.0f %d %.3f\n", ($n1 - $n0) / ($t1 - $t0), $c, $t1 - $t0 if $t1 > $t0 }')
+read -r hpps hframes hspan <<<"$host_rate"
+ok "$(within 18000 "${hpps:-}" 22000)" \
+	"rate=20000: ${hpps:-?} frames/s by the host's clock ($hframes frames captured over ${hspan:-?} s; within 10%)"
+ok "$(within 0.9 "$(awk -v g="$pps" -v h="$hpps" 'BEGIN { if (h > 0) print g / h }')" 1.1)" \
+	"rate=20000: pktgen's own figure ($pps) is the host's within 10%"
 
 lab_guest_start rx2 rxcount tap1 --append "expect=1000 idle=1 duration=20"
 lab_wait_line "$(lab_guest_log rx2)" '^rxcount: counting' 20

@@ -3,6 +3,7 @@
  * A minimal TAP producer for the hosted unit tests (run by prove).
  *   ok(cond, "name %d", i);  is_u64(got, want, "name");  is_str(got, want, "name");
  *   return done_testing();
+ * There is no skip: a hosted test runs everywhere the build does.
  */
 #ifndef SKIFF_TAP_H
 #define SKIFF_TAP_H
@@ -58,8 +59,11 @@ static inline int tap_ok(int pass, const char *file, int line,
 			       g_ ? g_ : "(null)", w_ ? w_ : "(null)");      \
 	} while (0)
 
+/* A test that ran no check is broken, not skipped (prove reads "1..0" as a skip). */
 static inline int done_testing(void)
 {
+	if (!tap_count)
+		tap_ok(0, __FILE__, __LINE__, "at least one check ran");
 	printf("1..%d\n", tap_count);
 	if (tap_failed)
 		printf("# %d of %d failed\n", tap_failed, tap_count);

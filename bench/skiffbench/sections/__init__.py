@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Every section of the bench, in the order RESULTS.md shows them. A new
+section is a module here and one entry in this list (bench/README.md)."""
+
+from .boot import Boot
+from .echo import Echo
+from .host import HostStack
+from .pool import Pool
+from .rx import RX
+from .tx import TX, Sizes, TapHeader
+
+SECTIONS = [TX, Sizes, TapHeader, RX, Echo, HostStack, Boot, Pool]

@@ -94,6 +94,7 @@ USAGE
 }
 
 dpdk_dir() { echo "$DPDK_ROOT/$1"; }
+dpdk_die_usage() { say "$*"; say "try 'scripts/lab dpdk --help'"; exit 64; }
 
 # testpmd's pid if it runs, else nothing (and status 1). A zombie does not
 # run: once 'dpdk start' has returned, testpmd's parent is whatever init the
@@ -216,7 +217,7 @@ dpdk_default_cores() {
 }
 
 dpdk_start() {
-	[ $# -ge 2 ] || die_usage "dpdk start wants a lab name and a role (sink, source, wire, tap)"
+	[ $# -ge 2 ] || dpdk_die_usage "dpdk start wants a lab name and a role (sink, source, wire, tap)"
 	local name=$1 role=$2 cores="" queues=1 client=0 pages=0 capture=0
 	local size=60 flows=1 dst_mac=ff:ff:ff:ff:ff:ff mbufs=16384
 	shift 2
@@ -231,19 +232,19 @@ dpdk_start() {
 		--flows) flows=${2-}; shift ;;
 		--dst-mac) dst_mac=${2-}; shift ;;
 		--mbufs) mbufs=${2-}; shift ;;
-		*) die_usage "dpdk start: unknown argument '$1'" ;;
+		*) dpdk_die_usage "dpdk start: unknown argument '$1'" ;;
 		esac
 		shift
 	done
 	check_name "$name"
-	case "$role" in sink|source|wire|tap) ;; *) die_usage "dpdk start: no role '$role' (sink, source, wire or tap)" ;; esac
+	case "$role" in sink|source|wire|tap) ;; *) dpdk_die_usage "dpdk start: no role '$role' (sink, source, wire or tap)" ;; esac
 	check_number --queues "$queues" 1 8
 	check_number --hugepages "$pages" 0 4096
 	check_number --size "$size" 60 1514
 	check_number --mbufs "$mbufs" 1024 1048576
-	case "$flows" in 1|256) ;; *) die_usage "--flows is 1 or 256 (what testpmd's txonly can do), not '$flows'" ;; esac
-	[[ "$dst_mac" =~ ^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$ ]] || die_usage "--dst-mac wants a MAC, not '$dst_mac'"
-	[ -z "$cores" ] || [[ "$cores" =~ ^[0-9,@()-]+$ ]] || die_usage "--cores wants a core list like 0,1, not '$cores'"
+	case "$flows" in 1|256) ;; *) dpdk_die_usage "--flows is 1 or 256 (what testpmd's txonly can do), not '$flows'" ;; esac
+	[[ "$dst_mac" =~ ^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$ ]] || dpdk_die_usage "--dst-mac wants a MAC, not '$dst_mac'"
+	[ -z "$cores" ] || [[ "$cores" =~ ^[0-9,@()-]+$ ]] || dpdk_die_usage "--cores wants a core list like 0,1, not '$cores'"
 	[ "$capture" = 0 ] || [ "$pages" -gt 0 ] || pages=$DPDK_CAPTURE_PAGES
 	need_root
 	is_lab "$name" || die "no lab $name (scripts/lab list shows them)"
@@ -318,8 +319,9 @@ dpdk_start() {
 		sleep 0.1
 	done
 	if ! grep -q '^testpmd> ' "$dir/log" || ! dpdk_pid "$dir" >/dev/null; then
-		say "testpmd did not start in lab $name; the end of its log ($dir/log):"
-		grep -v '^VHOST_CONFIG' "$dir/log" | tail -n 15 >&2
+		say "testpmd did not start in lab $name; from its log ($dir/log):"
+		grep -E -i 'error|fail|cannot|invalid|no such|cause' "$dir/log" | tail -n 10 >&2 ||
+			tail -n 10 "$dir/log" >&2
 		exit 1
 	fi
 	if [ "$role" = tap ]; then
@@ -397,7 +399,7 @@ dpdk_release() {	# dir
 }
 
 dpdk_stop() {
-	[ $# = 1 ] || die_usage "dpdk stop wants a lab name"
+	[ $# = 1 ] || dpdk_die_usage "dpdk stop wants a lab name"
 	local name=$1 dir port
 	check_name "$name"
 	need_root
@@ -422,7 +424,7 @@ dpdk_down() {	# name
 
 # ---------------------------------------------------------------- queries
 dpdk_counters() {
-	[ $# = 2 ] || die_usage "dpdk counters wants a lab name and a port (vhost0, vhost1, dtap0)"
+	[ $# = 2 ] || dpdk_die_usage "dpdk counters wants a lab name and a port (vhost0, vhost1, dtap0)"
 	local dir id
 	check_name "$1"
 	need_root
@@ -439,7 +441,7 @@ dpdk_counters() {
 }
 
 dpdk_xstats() {
-	[ $# = 2 ] || die_usage "dpdk xstats wants a lab name and a port"
+	[ $# = 2 ] || dpdk_die_usage "dpdk xstats wants a lab name and a port"
 	local dir id
 	check_name "$1"
 	need_root
@@ -451,7 +453,7 @@ dpdk_xstats() {
 }
 
 dpdk_socket() {
-	[ $# = 2 ] || die_usage "dpdk socket wants a lab name and a port"
+	[ $# = 2 ] || dpdk_die_usage "dpdk socket wants a lab name and a port"
 	local dir line
 	check_name "$1"
 	dir=$(dpdk_dir "$1")
@@ -461,19 +463,19 @@ dpdk_socket() {
 }
 
 dpdk_cmd() {
-	[ $# -ge 2 ] || die_usage "dpdk cmd wants a lab name and a testpmd command"
+	[ $# -ge 2 ] || dpdk_die_usage "dpdk cmd wants a lab name and a testpmd command"
 	local name=$1 dir
 	shift
 	check_name "$name"
 	need_root
 	dir=$(dpdk_dir "$name")
 	dpdk_pid "$dir" >/dev/null || die "testpmd is not running in $name"
-	[[ "$*" != quit* ]] || die_usage "dpdk cmd: use 'scripts/lab dpdk stop $name' to quit testpmd"
+	[[ "$*" != quit* ]] || dpdk_die_usage "dpdk cmd: use 'scripts/lab dpdk stop $name' to quit testpmd"
 	dpdk_cli "$dir" "$@"
 }
 
 dpdk_status() {
-	[ $# = 1 ] || die_usage "dpdk status wants a lab name"
+	[ $# = 1 ] || dpdk_die_usage "dpdk status wants a lab name"
 	local dir pid state=stopped pages=0
 	check_name "$1"
 	dir=$(dpdk_dir "$1")
@@ -499,6 +501,6 @@ cmd_dpdk() {
 	status) dpdk_status "$@" ;;
 	-h|--help|help) dpdk_usage ;;
 	"") dpdk_usage >&2; exit 64 ;;
-	*) die_usage "dpdk: unknown command '$sub' (scripts/lab dpdk --help)" ;;
+	*) dpdk_die_usage "dpdk: unknown command '$sub' (scripts/lab dpdk --help)" ;;
 	esac
 }

@@ -16,6 +16,9 @@
 #   hugepages.added     how many 2 MiB pages were reserved for it, to release
 #   final.PORT          PORT's counters taken at stop
 
+# shellcheck source=scripts/lib/ovs.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ovs.sh"
+
 DPDK_ROOT=/run/skiff-lab
 DPDK_PREFIX=lab		# each lab has its own runtime directory, so one name does
 DPDK_PAGE_KB=2048
@@ -62,19 +65,29 @@ commands:
                           (testpmd's --txonly-multi-flow)
           --dst-mac MAC   source: destination MAC (ff:ff:ff:ff:ff:ff)
           --mbufs N       mbufs in testpmd's pool (16384)
+          --switch ovs    the wire role through Open vSwitch with the DPDK
+                          datapath instead of testpmd (openvswitch-switch-dpdk):
+                          bridge br-dpdk, dpdkvhostuserclient ports vhost0 and
+                          vhost1 and a flow each way. OVS connects, so QEMU
+                          listens (--net vhost-user:SOCKET,server); it needs
+                          hugepages (--hugepages 128 unless given); no
+                          --capture, --queues, --client, cmd
   stop NAME
         pause forwarding, record every port's counters, quit testpmd (SIGTERM
         then SIGKILL if it does not), release its hugepages; prints the
         counters, one line per port "PORT key=value ..."
   counters NAME PORT
-        PORT's counters as one line of key=value: rx_packets rx_bytes
+        (testpmd) PORT's counters as one line of key=value: rx_packets rx_bytes
         rx_missed rx_errors rx_nombuf tx_packets tx_bytes tx_errors (the
         port's ethdev statistics, from DPDK telemetry; rx is what testpmd
         took from the port, i.e. a guest's TX, tx what it put in) and
         tx_dropped (from testpmd's forward statistics since forwarding
         started: frames the port did not take, because the guest's RX ring
         was full or no guest was attached; the vhost PMD counts them nowhere
-        else). Live while testpmd runs, from stop's record afterwards
+        else). Live while testpmd runs, from stop's record afterwards.
+        (OVS) rx_packets rx_bytes from the flow that takes PORT's frames,
+        tx_dropped from OVS's ovs_tx_*_drops, tx_packets what the other
+        port's flow sent to PORT less those drops
   xstats NAME PORT
         every non-zero extended statistic of PORT as key=value, live: the
         vhost library's per-queue counters (guest_notifications: the
@@ -96,16 +109,25 @@ USAGE
 dpdk_dir() { echo "$DPDK_ROOT/$1"; }
 dpdk_die_usage() { say "$*"; say "try 'scripts/lab dpdk --help'"; exit 64; }
 
-# testpmd's pid if it runs, else nothing (and status 1). A zombie does not
-# run: once 'dpdk start' has returned, testpmd's parent is whatever init the
-# machine has, which may reap it late.
-dpdk_pid() {	# dir
-	local pid st
-	pid=$(cat "$1/pid" 2>/dev/null) || return 1
-	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dpdk-testpmd ] || return 1
-	read -r st 2>/dev/null <"/proc/$pid/stat" || return 1
+# Whether a process runs. A zombie does not: once 'dpdk start' has returned,
+# the switch's parent is whatever init the machine has, which may reap it late.
+dpdk_alive() {	# pid
+	local st
+	read -r st 2>/dev/null <"/proc/$1/stat" || return 1
 	st=${st##*) }
-	[ "${st:0:1}" != Z ] || return 1
+	[ "${st:0:1}" != Z ]
+}
+
+# Which switch the lab runs: testpmd, or ovs (scripts/lib/ovs.sh).
+dpdk_switch() { cat "$1/switch" 2>/dev/null || echo testpmd; }
+
+# The switch's pid (testpmd's, or ovs-vswitchd's) if it runs, else nothing
+# (and status 1).
+dpdk_pid() {	# dir
+	local pid comm=dpdk-testpmd
+	[ "$(dpdk_switch "$1")" = testpmd ] || comm=ovs-vswitchd-dp	# 15 characters
+	pid=$(cat "$1/pid" 2>/dev/null) || return 1
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$comm" ] && dpdk_alive "$pid" || return 1
 	echo "$pid"
 }
 
@@ -219,7 +241,7 @@ dpdk_default_cores() {
 dpdk_start() {
 	[ $# -ge 2 ] || dpdk_die_usage "dpdk start wants a lab name and a role (sink, source, wire, tap)"
 	local name=$1 role=$2 cores="" queues=1 client=0 pages=0 capture=0
-	local size=60 flows=1 dst_mac=ff:ff:ff:ff:ff:ff mbufs=16384
+	local size=60 flows=1 dst_mac=ff:ff:ff:ff:ff:ff mbufs=16384 switch=testpmd
 	shift 2
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -232,6 +254,7 @@ dpdk_start() {
 		--flows) flows=${2-}; shift ;;
 		--dst-mac) dst_mac=${2-}; shift ;;
 		--mbufs) mbufs=${2-}; shift ;;
+		--switch) switch=${2-}; shift ;;
 		*) dpdk_die_usage "dpdk start: unknown argument '$1'" ;;
 		esac
 		shift
@@ -246,6 +269,15 @@ dpdk_start() {
 	[[ "$dst_mac" =~ ^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$ ]] || dpdk_die_usage "--dst-mac wants a MAC, not '$dst_mac'"
 	[ -z "$cores" ] || [[ "$cores" =~ ^[0-9,@()-]+$ ]] || dpdk_die_usage "--cores wants a core list like 0,1, not '$cores'"
 	[ "$capture" = 0 ] || [ "$pages" -gt 0 ] || pages=$DPDK_CAPTURE_PAGES
+	case "$switch" in
+	testpmd) ;;
+	ovs)
+		[ "$role" = wire ] || dpdk_die_usage "--switch ovs: the wire role only"
+		[ "$capture$queues$client" = 010 ] ||
+			dpdk_die_usage "--switch ovs takes no --capture, --queues or --client (OVS connects to QEMU's sockets)"
+		[ "$pages" -gt 0 ] || pages=$OVS_PAGES ;;
+	*) dpdk_die_usage "--switch is testpmd or ovs, not '$switch'" ;;
+	esac
 	need_root
 	is_lab "$name" || die "no lab $name (scripts/lab list shows them)"
 	dpdk_need_tools
@@ -253,13 +285,26 @@ dpdk_start() {
 	local dir pid
 	dir=$(dpdk_dir "$name")
 	if pid=$(dpdk_pid "$dir"); then
-		die "lab $name already runs testpmd (pid $pid, role $(cat "$dir/role")); scripts/lab dpdk stop $name first"
+		die "lab $name already runs $(dpdk_switch "$dir") (pid $pid, role $(cat "$dir/role")); scripts/lab dpdk stop $name first"
 	fi
 	# What a stopped or killed switch left: its record goes with a new one.
 	dpdk_release "$dir"
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	chmod 700 "$DPDK_ROOT" "$dir"
+	echo "$switch" >"$dir/switch"
+	if [ "$switch" = ovs ]; then
+		echo "$role" >"$dir/role"
+		DPDK_PENDING=$dir
+		trap '[ -z "$DPDK_PENDING" ] || dpdk_stop_quiet "$DPDK_PENDING"; on_exit' EXIT
+		dpdk_huge_reserve "$dir" "$pages"
+		ovs_start "$name" "$dir" "$pages" "${cores:-$(dpdk_default_cores)}"
+		DPDK_PENDING=""
+		say "$name: Open vSwitch (ovs-vswitchd-dpdk pid $(cat "$dir/pid")) wire, $pages hugepages;" \
+		    "QEMU must listen: --net vhost-user:SOCKET,server; logs in $dir/ovs"
+		awk '{ print $1, $4 }' "$dir/ports"
+		return 0
+	fi
 
 	# Ports in the order of the --vdev arguments, which is their port id.
 	local vdevs=() fwd=() k=0 sock devargs
@@ -364,7 +409,9 @@ dpdk_cli() {	# dir command...
 # Stop testpmd, keeping its counters; release what it held.
 dpdk_stop_quiet() {	# dir
 	local dir=$1 pid port id i
-	if pid=$(dpdk_pid "$dir"); then
+	if [ "$(dpdk_switch "$dir")" = ovs ]; then
+		ovs_stop "$dir"
+	elif pid=$(dpdk_pid "$dir"); then
 		dpdk_cli "$dir" stop >"$dir/forward-stats" 2>&1 || true
 		while read -r port id _; do
 			dpdk_stats_line "$dir" "$id" "$(cat "$dir/forward-stats")" >"$dir/final.$port" 2>/dev/null ||
@@ -372,14 +419,14 @@ dpdk_stop_quiet() {	# dir
 		done <"$dir/ports"
 		printf 'quit\n' 1<>"$dir/ctl"
 		for ((i = 0; i < 100; i++)); do
-			kill -0 "$pid" 2>/dev/null || break
+			dpdk_alive "$pid" || break
 			sleep 0.1
 		done
-		if kill -0 "$pid" 2>/dev/null; then
+		if dpdk_alive "$pid"; then
 			say "testpmd $pid did not quit in 10 s; terminating it"
 			kill -TERM "$pid" 2>/dev/null || true
 			for ((i = 0; i < 50; i++)); do
-				kill -0 "$pid" 2>/dev/null || break
+				dpdk_alive "$pid" || break
 				sleep 0.1
 			done
 			kill -KILL "$pid" 2>/dev/null || true
@@ -405,7 +452,7 @@ dpdk_stop() {
 	need_root
 	dir=$(dpdk_dir "$name")
 	[ -f "$dir/ports" ] || die "lab $name has no DPDK switch (scripts/lab dpdk start $name ROLE)"
-	dpdk_pid "$dir" >/dev/null || say "testpmd was not running in $name (its log: $dir/log)"
+	dpdk_pid "$dir" >/dev/null || say "$(dpdk_switch "$dir") was not running in $name (its log: $dir/log)"
 	dpdk_stop_quiet "$dir"
 	while read -r port _; do
 		[ ! -s "$dir/final.$port" ] || echo "$port $(cat "$dir/final.$port")"
@@ -430,13 +477,15 @@ dpdk_counters() {
 	need_root
 	dir=$(dpdk_dir "$1")
 	id=$(dpdk_port "$dir" "$2") || exit 1
-	if dpdk_pid "$dir" >/dev/null; then
+	if [ "$(dpdk_switch "$dir")" = ovs ] && dpdk_pid "$dir" >/dev/null; then
+		ovs_stats_line "$dir" "$2" || die "Open vSwitch did not answer (its logs: $dir/ovs)"
+	elif dpdk_pid "$dir" >/dev/null; then
 		dpdk_stats_line "$dir" "${id%% *}" "$(dpdk_cli "$dir" show fwd stats all)" ||
 			die "testpmd did not answer (its log: $dir/log)"
 	elif [ -s "$dir/final.$2" ]; then
 		cat "$dir/final.$2"
 	else
-		die "testpmd is not running in $1 and left no counters (its log: $dir/log)"
+		die "the switch is not running in $1 and left no counters (its log: $dir/log)"
 	fi
 }
 
@@ -447,7 +496,11 @@ dpdk_xstats() {
 	need_root
 	dir=$(dpdk_dir "$1")
 	id=$(dpdk_port "$dir" "$2") || exit 1
-	dpdk_pid "$dir" >/dev/null || die "testpmd is not running in $1"
+	dpdk_pid "$dir" >/dev/null || die "the switch is not running in $1"
+	if [ "$(dpdk_switch "$dir")" = ovs ]; then
+		ovs_xstats "$dir" "$2"
+		return
+	fi
 	python3 -c "$DPDK_XSTATS_PY" "$dir/dpdk/$DPDK_PREFIX/dpdk_telemetry.v2" "${id%% *}" ||
 		die "no extended statistics for $2 (the vhost library has them only while a guest is attached)"
 }
@@ -470,6 +523,8 @@ dpdk_cmd() {
 	need_root
 	dir=$(dpdk_dir "$name")
 	dpdk_pid "$dir" >/dev/null || die "testpmd is not running in $name"
+	[ "$(dpdk_switch "$dir")" = testpmd ] ||
+		die "cmd talks to testpmd; for Open vSwitch: OVS_RUNDIR=$dir/ovs ovs-vsctl --db=unix:$dir/ovs/db.sock ..."
 	[[ "$*" != quit* ]] || dpdk_die_usage "dpdk cmd: use 'scripts/lab dpdk stop $name' to quit testpmd"
 	dpdk_cli "$dir" "$@"
 }
@@ -484,7 +539,7 @@ dpdk_status() {
 	dpdk_pid "$dir" >/dev/null && state=running
 	mountpoint -q "$dir/huge" 2>/dev/null &&
 		pages=$(($(stat -f -c '%b' "$dir/huge") * $(stat -f -c '%S' "$dir/huge") / DPDK_PAGE_KB / 1024))
-	echo "role=$(cat "$dir/role") pid=$pid state=$state ports=$(awk '{ print $1 }' "$dir/ports" | paste -sd,)" \
+	echo "switch=$(dpdk_switch "$dir") role=$(cat "$dir/role") pid=$pid state=$state ports=$(awk '{ print $1 }' "$dir/ports" | paste -sd,)" \
 	     "hugepages=$pages log=$dir/log"
 }
 

@@ -162,11 +162,34 @@ lab_dpdk_stop
 lab_guest_wait echo
 is "$RC" 126 "tap: testpmd stopped under a running guest: status 126"
 
+# ---------------------------------------------------------------- Open vSwitch
+# Optional (openvswitch-switch-dpdk is not in scripts/deps: on a machine with
+# systemd its package starts a system-wide OVS): the wire through OVS-DPDK.
+if [ -x /usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk ]; then
+	lab_dpdk_start wire --switch ovs || { done_testing; exit 1; }
+	N=10000
+	lab_guest_start rx rxcount none --net "$(lab_dpdk_net vhost1 server)" --append "expect=$N idle=2 duration=40"
+	lab_wait_line "$(lab_guest_log rx)" '^rxcount: counting' 30
+	lab_guest_start tx pktgen none --net "$(lab_dpdk_net vhost0 server)" --append "count=$N rate=5000 flows=4 dst_mac=$MAC1"
+	lab_guest_wait tx
+	is "$RC" 0 "ovs: pktgen count=$N rate=5000 into OVS: exit 0"
+	lab_guest_wait rx
+	like "$OUT" "rxcount summary .* probes=$N flows=4 lost=0 reordered=0 dups=0 " \
+		"ovs: rxcount got every frame, no loss, reordering or duplicates"
+	lab_dpdk_counters vhost0 a
+	lab_dpdk_counters vhost1 b
+	is "$a_rx_packets/$b_tx_packets/$b_tx_dropped" "$N/$N/0" "ovs: OVS took $N from vhost0, gave $N to vhost1"
+	lab_dpdk_stop
+	is "$(hugepages)" "$huge_before" "ovs: stop releases its hugepages"
+else
+	diag "Open vSwitch with DPDK not installed (apt-get install openvswitch-switch-dpdk): its part not run"
+fi
+
 # ---------------------------------------------------------------- cleanup
 ns=$LAB_NS
 lab_cleanup
 ok "$([ -e "/run/skiff-lab/$ns" ] && echo 1 || echo 0)" "lab down: /run/skiff-lab/$ns is gone"
-is "$(pgrep -f "file-prefix=lab .*/run/skiff-lab/$ns/" | wc -l)" 0 "lab down: no testpmd left"
+is "$(pgrep -f "/run/skiff-lab/$ns/" | wc -l)" 0 "lab down: no testpmd or OVS left"
 is "$(hugepages)" "$huge_before" "lab down: hugepages as before"
 
 done_testing

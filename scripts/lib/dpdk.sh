@@ -22,7 +22,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/ovs.sh"
 DPDK_ROOT=/run/skiff-lab
 DPDK_PREFIX=lab		# each lab has its own runtime directory, so one name does
 DPDK_PAGE_KB=2048
-DPDK_CAPTURE_PAGES=64	# testpmd takes ~26 pages with 16384 mbufs, dumpcap ~10
+DPDK_CAPTURE_PAGES=64	# testpmd took 26 with 16384 mbufs, dpdk-dumpcap 2 more
 
 dpdk_usage() {
 	cat <<'USAGE'

@@ -215,10 +215,11 @@ dpdk_huge_reserve() {	# dir pages
 }
 
 dpdk_huge_release() {	# dir
-	local dir=$1 added total
-	if mountpoint -q "$dir/huge" 2>/dev/null; then
-		umount "$dir/huge" || say "cannot unmount $dir/huge (still in use?)"
-	fi
+	local dir=$1 added total m
+	# Whatever is mounted in the directory (its hugetlbfs, normally).
+	for m in $(awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r); do
+		umount "$m" || say "cannot unmount $m (still in use?)"
+	done
 	rmdir "$dir/huge" 2>/dev/null || true
 	added=$(cat "$dir/hugepages.added" 2>/dev/null) || return 0
 	(
@@ -466,7 +467,7 @@ dpdk_down() {	# name
 	dir=$(dpdk_dir "$1")
 	[ -d "$dir" ] || return 0
 	dpdk_stop_quiet "$dir"
-	rm -rf "$dir"
+	rm -rf "$dir" || say "cannot remove $dir"
 }
 
 # ---------------------------------------------------------------- queries

@@ -53,7 +53,8 @@ took=$((SECONDS - start))
 ok "$([ "$took" -le 10 ] && echo 0 || echo 1)" "both fail fast (${took}s)"
 
 # ---------------------------------------------------------------- sink
-lab_dpdk_start sink --capture || { done_testing; exit 1; }
+# Two queue pairs per port: a guest NIC with one or with two works on it.
+lab_dpdk_start sink --capture --queues 2 || { done_testing; exit 1; }
 ok "$([ "$(hugepages)" -ge 64 ] && echo 0 || echo 1)" "sink --capture: hugepages in use ($(hugepages))"
 N=20000
 lab_guest_start tx pktgen none --net "$(lab_dpdk_net vhost0)" --append "count=$N rate=50000"
@@ -62,11 +63,11 @@ is "$RC" 0 "pktgen count=$N into the sink: exit 0"
 lab_dpdk_counters vhost0 s
 is "${s_rx_packets:-}/${s_rx_bytes:-}" "$N/$((N * 60))" "testpmd counted exactly $N frames, $((N * 60)) bytes"
 
-lab_guest_start tx35 pktgen none -M q35 --net "$(lab_dpdk_net vhost0)" --append "count=5000 size=1514 rate=20000"
+lab_guest_start tx35 pktgen none -M q35 --net "$(lab_dpdk_net vhost0 queues=2)" --append "count=5000 size=1514 rate=20000"
 lab_guest_wait tx35
-is "$RC" 0 "-M q35: pktgen count=5000 size=1514: exit 0"
+is "$RC" 0 "-M q35, queues=2: pktgen count=5000 size=1514: exit 0"
 lab_dpdk_counters vhost0 s
-is "$s_rx_packets/$s_rx_bytes" "$((N + 5000))/$((N * 60 + 5000 * 1514))" "-M q35: 5000 more frames of 1514 bytes"
+is "$s_rx_packets/$s_rx_bytes" "$((N + 5000))/$((N * 60 + 5000 * 1514))" "-M q35, queues=2: 5000 more frames of 1514 bytes"
 
 pid=$(scripts/capture --lab "$LAB_NS" --dpdk vhost0 -w "$LAB_DIR/sink.pcapng" --background 2>"$LAB_DIR/cap.err")
 ok $? "dpdk-dumpcap attached to testpmd"

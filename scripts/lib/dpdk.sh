@@ -6,6 +6,7 @@
 # dpdk_down.
 #
 # Everything of one lab's switch lives in /run/skiff-lab/NAME:
+#   switch              testpmd, or ovs (Open vSwitch: scripts/lib/ovs.sh)
 #   pid, role, log      testpmd's pid, role and console (stdout and stderr)
 #   ctl                 a FIFO on testpmd's stdin: its interactive CLI
 #   ports               one line per port: NAME PORT_ID DEVICE [SOCKET]
@@ -99,7 +100,8 @@ commands:
         pauses forwarding and prints testpmd's forward statistics
         (RX/TX-dropped included), 'start' resumes, 'show port stats all'
   status NAME
-        one line: role=... pid=... state=running|stopped ports=... hugepages=N log=...
+        one line: switch=testpmd|ovs role=... pid=... state=running|stopped
+        ports=... hugepages=N log=...
 
 PORT is vhost0, vhost1 (wire) or dtap0 (tap). Exit status: 0 ok, 1 failure
 (the message says what; testpmd's log is named), 64 bad usage.

@@ -107,7 +107,8 @@ lab_dpdk_counters vhost0 s
 sent=$(sed -n 's/^ *TX-packets: *\([0-9]*\) *TX-dropped: *\([0-9]*\).*/\1 \2/p' <<<"$fwd" | head -1)
 is "$RC" 0 "rxcount after the source paused: exit 0"
 ok "$([ "${s_tx_packets:-0}" -gt 0 ] && echo 0 || echo 1)" "the source sent ${s_tx_packets:-0} frames"
-is "${sent%% *}" "$s_tx_packets" "testpmd: forward statistics and ethdev counters agree"
+is "${sent%% *} ${sent##* }" "$s_tx_packets $s_tx_dropped" \
+	"testpmd: forward statistics and the counters line agree, sent and dropped"
 is "$(field "$rx_sum" rx_pkts)+$(field "$rx_sum" dev_errors)" "$s_tx_packets+0" \
 	"rxcount counted every frame testpmd sent, none in error"
 is "$(field "$rx_sum" rx_bytes)" "$s_tx_bytes" "and every byte"

@@ -33,7 +33,7 @@ UNIT_SRCS_pktgen_share := nf/pktgen/share.c
 UNIT_CFLAGS_pktgen_share := -Inf/pktgen
 
 UNIT_TESTS += rxcount_flows
-UNIT_SRCS_rxcount_flows := nf/rxcount/flows.c
+UNIT_SRCS_rxcount_flows := nf/rxcount/flows.c nf/rxcount/busy.c
 UNIT_CFLAGS_rxcount_flows := -Inf/rxcount
 
 UNIT_TESTS += echo_reflect

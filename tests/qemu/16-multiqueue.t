@@ -21,6 +21,25 @@ MQ0=tap0,queues=2 MQ1=tap1,queues=2
 field() { sed -n "s/.* $2=\\([0-9.]*\\).*/\\1/p" <<<"$1"; }
 # last_line OUT REGEX: the last line of OUT matching REGEX.
 last_line() { grep -E -- "$2" <<<"$1" | tail -1; }
+# qemu_of WORD: the pid of the QEMU in this lab whose command line has WORD.
+qemu_of() {
+	local p
+	for p in $(ip netns pids "$LAB_NS"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = qemu-system-x86 ] &&
+			tr '\0' ' ' <"/proc/$p/cmdline" | grep -q -- "$1" && echo "$p" && return
+	done
+}
+# busiest_vcpu PID SECONDS: the largest share of one host core any of QEMU's
+# threads but the main one (its vCPUs) used over SECONDS of host time.
+busiest_vcpu() {
+	local pid=$1 t
+	sample() { for t in /proc/"$pid"/task/*; do [ "${t##*/}" = "$pid" ] ||
+		echo "${t##*/} $(awk '{ print $14 + $15 }' "$t/stat")"; done; }
+	local a b
+	a=$(sample); sleep "$2"; b=$(sample)
+	join <(sort <<<"$a") <(sort <<<"$b") |
+		awk -v s="$2" -v hz="$(getconf CLK_TCK)" '{ x = ($3 - $2) / hz / s; if (x > m) m = x } END { printf "%.2f\n", m }'
+}
 
 lab_up 3 1500 --queues 2
 lab_exec bridge fdb add $SINK dev tap2 master static
@@ -88,8 +107,13 @@ unlike "$OUT" '^pktgen core=' "  no per-core lines with one core"
 
 # --- pktgen cores=2 -> rxcount cores=2: paced, exact over both queues -----------
 lab_guest_start rx rxcount "$MQ1,mac=$MAC1" --cpus 2 --timeout 60 \
-	--append "cores=2 expect=16000 idle=3 duration=50"
+	--append "cores=2 expect=16000 idle=3 duration=50 halt_us=1000"
 lab_wait_line "$(lab_guest_log rx)" '^rxcount: counting' 30
+# Idle, each core halts 1 ms per empty poll on its own timer: no vCPU
+# thread of QEMU keeps a host core busy (one that spins takes what it gets,
+# a whole core on a quiet machine).
+busy=$(busiest_vcpu "$(qemu_of rxcount.elf)" 2)
+ok "$(within 0 "$busy" 0.3)" "rxcount cores=2 idle: the busiest vCPU used ${busy:-?} of a host core (halting)"
 lab_capture_start "$LAB_DIR/rate.pcap" "udp and ether dst $MAC1"
 lab_guest_start tx pktgen "$MQ0,mac=$MAC0" --cpus 2 \
 	--append "cores=2 count=16000 rate=8000 flows=16 dst_mac=$MAC1"

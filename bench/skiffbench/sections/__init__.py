@@ -4,10 +4,11 @@ section is a module here and one entry in this list (bench/README.md)."""
 
 from .boot import Boot
 from .cores import Cores
+from .dpdk import DpdkPeer
 from .echo import Echo
 from .host import HostStack
 from .pool import Pool
 from .rx import RX
 from .tx import TX, Sizes, TapHeader
 
-SECTIONS = [TX, Sizes, TapHeader, Cores, RX, Echo, HostStack, Boot, Pool]
+SECTIONS = [TX, Sizes, TapHeader, Cores, RX, Echo, HostStack, Boot, Pool, DpdkPeer]

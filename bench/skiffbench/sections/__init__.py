@@ -8,5 +8,6 @@ from .host import HostStack
 from .pool import Pool
 from .rx import RX
 from .tx import TX, Sizes, TapHeader
+from .vhost import VhostUser
 
-SECTIONS = [TX, Sizes, TapHeader, RX, Echo, HostStack, Boot, Pool]
+SECTIONS = [TX, Sizes, TapHeader, RX, Echo, VhostUser, HostStack, Boot, Pool]

@@ -4,10 +4,11 @@ section is a module here and one entry in this list (bench/README.md)."""
 
 from .boot import Boot
 from .echo import Echo
+from .fwd import Forward
 from .host import HostStack
 from .pool import Pool
 from .rx import RX
 from .tx import TX, Sizes, TapHeader
 from .vhost import VhostUser
 
-SECTIONS = [TX, Sizes, TapHeader, RX, Echo, VhostUser, HostStack, Boot, Pool]
+SECTIONS = [TX, Sizes, TapHeader, RX, Echo, VhostUser, Forward, HostStack, Boot, Pool]

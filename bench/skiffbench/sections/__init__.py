@@ -6,9 +6,10 @@ from .boot import Boot
 from .echo import Echo
 from .fwd import Forward
 from .host import HostStack
+from .microvm import Microvm
 from .pool import Pool
 from .rx import RX
 from .tx import TX, Sizes, TapHeader
 from .vhost import VhostUser
 
-SECTIONS = [TX, Sizes, TapHeader, RX, Echo, VhostUser, Forward, HostStack, Boot, Pool]
+SECTIONS = [TX, Sizes, TapHeader, RX, Echo, VhostUser, Forward, HostStack, Boot, Microvm, Pool]

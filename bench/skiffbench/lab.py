@@ -44,10 +44,6 @@ class Lab:
     def exec(self, cmd, peer=False, **kw):
         return sh(self.prefix(peer) + cmd, **kw)
 
-    def script(self, args, check=True):
-        """scripts/lab with these arguments (e.g. ["dpdk", "start", name, "sink"])."""
-        return sh([f"{ROOT}/scripts/lab", *args], check=check)
-
     def counters(self, iface):
         """Every statistic scripts/lab reports for iface (a process start: not
         for timing)."""

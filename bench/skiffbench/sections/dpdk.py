@@ -15,7 +15,7 @@ import subprocess
 import threading
 import time
 
-from ..lab import Guest, sample_window
+from ..lab import Guest, Testpmd, sample_window
 from ..stats import Ratio, med, select, spread
 from ..util import GUEST_MAC, intervals, log, summary
 from .base import Section
@@ -183,47 +183,36 @@ class DpdkPeer(Section):
         vm.wait(SECONDS + 30)
         return dict(pps=vm.pps("Tx-pps", first + 1, last))
 
-    def _dpdk_switch(self, role, extra=()):
-        lab = self.b.lab
-        out = lab.script(["dpdk", "start", lab.name, role, *extra])
-        sock = out.split()[1]
-        return sock
-
-    def _dpdk_stop(self):
-        self.b.lab.script(["dpdk", "stop", self.b.lab.name], check=False)
-
-    def _testpmd_rate(self, key):
-        """testpmd's counter `key` on vhost0 over the middle half, host-timed."""
-        lab = self.b.lab
-        read = lambda: (self._testpmd(key), time.monotonic())
+    @staticmethod
+    def _testpmd_rate(tp, key):
+        """testpmd's counter `key` of vhost0 (ipackets: the guest's TX,
+        opackets: what it put in the guest's ring) over the middle half of
+        the run, timed by the host."""
         time.sleep(SECONDS * 0.25)
-        (a, t0) = read()
+        a, t0 = tp.stats("vhost0")
         time.sleep(SECONDS * 0.5)
-        (b, t1) = read()
-        return (b - a) / (t1 - t0), t1 - t0
-
-    def _testpmd(self, key):
-        out = self.b.lab.script(["dpdk", "counters", self.b.lab.name, "vhost0"])
-        return int(re.search(rf"\b{key}=(\d+)", out).group(1))
+        b, t1 = tp.stats("vhost0")
+        return (b[key] - a[key]) / (t1 - t0), t1 - t0
 
     def _tx_vhost(self, s):
-        sock = self._dpdk_switch("sink")
+        tp = Testpmd(self.b.lab, "sink")
+        sock = tp.ports["vhost0"][1]
         try:
             if s["system"] == "skiff":
                 g = self._skiff("pktgen", f"vhost-user:{sock}", f"duration={SECONDS}")
                 if not g.wait_line(r"^pktgen: sending", 30):
                     raise RuntimeError("pktgen did not start:\n" + g.stop()[1][-1500:])
-                pps, win = self._testpmd_rate("rx_packets")
+                pps, win = self._testpmd_rate(tp, "ipackets")
                 rc, out = g.wait()
                 if rc != 0:
                     raise RuntimeError(f"pktgen failed ({rc}):\n{out[-1500:]}")
             else:
                 vm = self._peer("txonly", ["-chardev", f"socket,id=c0,path={sock}",
                                            "-netdev", "vhost-user,id=n0,chardev=c0"], vhost=True)
-                pps, win = self._testpmd_rate("rx_packets")
+                pps, win = self._testpmd_rate(tp, "ipackets")
                 vm.wait(SECONDS + 30)
         finally:
-            self._dpdk_stop()
+            tp.stop()
         return dict(pps=pps, window_s=win)
 
     def _rx_tap(self, s):
@@ -254,24 +243,25 @@ class DpdkPeer(Section):
 
     def _rx_vhost(self, s):
         dst = GUEST_MAC if s["system"] == "skiff" else PEER_MAC
-        sock = self._dpdk_switch("source", ["--dst-mac", dst])
+        tp = Testpmd(self.b.lab, "source", "--dst-mac", dst)
+        sock = tp.ports["vhost0"][1]
         try:
             if s["system"] == "skiff":
                 g = self._skiff("rxcount", f"vhost-user:{sock},mac={GUEST_MAC}",
                                 f"duration={SECONDS + 2} promisc=0")
                 if not g.wait_line(r"^rxcount: counting", 30):
                     raise RuntimeError("rxcount did not start:\n" + g.stop()[1][-1500:])
-                pps, win = self._testpmd_rate("tx_packets")
+                pps, win = self._testpmd_rate(tp, "opackets")
                 rc, out = g.wait()
                 if rc != 0:
                     raise RuntimeError(f"rxcount failed ({rc}):\n{out[-1500:]}")
             else:
                 vm = self._peer("rxonly", ["-chardev", f"socket,id=c0,path={sock}",
                                            "-netdev", "vhost-user,id=n0,chardev=c0"], vhost=True)
-                pps, win = self._testpmd_rate("tx_packets")
+                pps, win = self._testpmd_rate(tp, "opackets")
                 vm.wait(SECONDS + 30)
         finally:
-            self._dpdk_stop()
+            tp.stop()
         return dict(pps=pps, window_s=win)
 
     def describe(self, r):

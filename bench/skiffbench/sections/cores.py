@@ -7,7 +7,7 @@ import os
 import time
 
 from ..lab import Guest, host_cpu, thread_cpu
-from ..report import fmt_n, pct
+from ..report import fmt_n
 from ..stats import Ratio, med, select, spread
 from ..util import BLACKHOLE, summary
 from .base import Section

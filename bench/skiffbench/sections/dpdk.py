@@ -17,7 +17,7 @@ import time
 
 from ..lab import Guest, Testpmd, sample_window
 from ..stats import Ratio, med, select, spread
-from ..util import GUEST_MAC, intervals, log, summary
+from ..util import GUEST_MAC, intervals, summary
 from .base import Section
 
 UNICAST = "02:00:00:00:00:00"      # testpmd txonly's destination; the bridge sends it to tap2

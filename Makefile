@@ -3,7 +3,7 @@
 #   make                    every NF image into build/<nf>.elf (PVH) and build/<nf>.mb (multiboot)
 #   make NF=pktgen          one image
 #   make LTO=1 DEBUG=1 ALLOC=heap V=1     build options (printed in the boot banner)
-#   make test | demo | bench | bench-quick | run NF=hello ARGS="..." | debug NF=hello
+#   make test | demo [DATAPATH=vhost-user] | bench | bench-quick | run NF=hello ARGS="..." | debug NF=hello
 #
 # Objects go to build/obj/<options>/, so switching options never mixes them.
 
@@ -173,11 +173,12 @@ test: deps
 deps:
 	$(Q)scripts/deps test
 
-# The README's first command: the lab demo.
+# The README's first command: the lab demo (DATAPATH=vhost-user: through DPDK).
+DATAPATH ?=
 demo:
 	$(Q)scripts/deps demo
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)scripts/demo
+	$(Q)scripts/demo $(if $(DATAPATH),--datapath $(DATAPATH))
 
 # ---------------------------------------------------------------- benchmarks
 # bench/bench.py builds its own variants into build/bench/<options>/.

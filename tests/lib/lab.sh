@@ -35,6 +35,16 @@
 #   lab_counter IFACE KEY            one of them, e.g. lab_counter peer0 rx_packets
 #   lab_pcap_count FILE [DISPLAY_FILTER]  frames in FILE (matching the filter)
 #
+# The lab's DPDK switch (scripts/lab dpdk; docs/vhost-user.md):
+#   lab_dpdk_require                 skip the whole file unless the DPDK tools are there
+#   lab_dpdk_start ROLE [options]    dpdk-testpmd in the current lab (scripts/lab dpdk
+#                                    start); returns once it forwards
+#   lab_dpdk_socket PORT             the vhost-user socket of PORT (vhost0, vhost1)
+#   lab_dpdk_net PORT [PROPS]        a scripts/run --net value for the guest on PORT,
+#                                    MAC 52:54:00:c6:12:(K+2) for vhostK, like tapK
+#   lab_dpdk_counters PORT [PREFIX]  PORT's counters, as lab_counters
+#   lab_dpdk_stop                    stop it (its counters stay readable)
+#
 # Everything a test starts here is undone when it exits, fails or is
 # interrupted (EXIT, INT, TERM): guests and captures are stopped and every lab
 # it made is removed. A test killed with SIGKILL leaves its lab marked with its
@@ -204,13 +214,19 @@ lab_capture_off() {	# iface
 }
 
 lab_counters() {	# iface [prefix]
-	local line kv
+	local line
 	line=$(scripts/lab counters "$LAB_NS" "$1") || return 1
-	if [ -z "${2:-}" ]; then
-		echo "$line"
+	_lab_kv "$line" "${2:-}"
+}
+
+# A key=value line on stdout, or with PREFIX into PREFIX_key variables.
+_lab_kv() {	# line prefix
+	local kv
+	if [ -z "$2" ]; then
+		echo "$1"
 		return 0
 	fi
-	for kv in $line; do
+	for kv in $1; do
 		[[ "$kv" =~ ^([a-z_]+)=([0-9]+)$ ]] || continue
 		printf -v "${2}_${BASH_REMATCH[1]}" '%s' "${BASH_REMATCH[2]}"
 	done
@@ -227,3 +243,35 @@ lab_pcap_count() {	# file [display filter]
 	[ -z "${2:-}" ] || args+=(-Y "$2")
 	tshark "${args[@]}" 2>/dev/null | wc -l
 }
+
+lab_dpdk_require() {
+	local tool
+	for tool in dpdk-testpmd dpdk-dumpcap dpdk-telemetry.py python3; do
+		command -v "$tool" >/dev/null 2>&1 ||
+			skip_all "$tool missing (scripts/deps test installs dpdk-dev)"
+	done
+}
+
+lab_dpdk_start() {	# role [options]
+	local err
+	if ! err=$(scripts/lab dpdk start "$LAB_NS" "$@" 2>&1 >/dev/null); then
+		diag "lab_dpdk_start: $err"
+		return 1
+	fi
+}
+
+lab_dpdk_socket() { scripts/lab dpdk socket "$LAB_NS" "$1"; }
+
+lab_dpdk_net() {	# port [props]
+	local sock
+	sock=$(lab_dpdk_socket "$1") || return 1
+	printf 'vhost-user:%s,mac=52:54:00:c6:12:%02x%s' "$sock" $((${1#vhost} + 2)) "${2:+,$2}"
+}
+
+lab_dpdk_counters() {	# port [prefix]
+	local line
+	line=$(scripts/lab dpdk counters "$LAB_NS" "$1") || return 1
+	_lab_kv "$line" "${2:-}"
+}
+
+lab_dpdk_stop() { scripts/lab dpdk stop "$LAB_NS" 2>&1 >/dev/null | sed "s/^/# /"; }

@@ -13,11 +13,21 @@
 #undef memcmp
 #undef strlen
 
+/*
+ * Eight bytes at a time: rep movsq for the bulk (fast strings on hardware),
+ * then rep movsb for the tail. Under TCG every iteration of a rep
+ * instruction is emulated on its own, so moving bytes one by one would cost
+ * eight times as many for the frame copies NFs make.
+ */
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *ret = dst;
+	size_t words = n >> 3, tail = n & 7;
+
+	__asm__ __volatile__("rep movsq"
+			     : "+D"(dst), "+S"(src), "+c"(words) : : "memory");
 	__asm__ __volatile__("rep movsb"
-			     : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+			     : "+D"(dst), "+S"(src), "+c"(tail) : : "memory");
 	return ret;
 }
 

@@ -39,7 +39,11 @@ void frame_template_init(struct frame_template *t, const struct frame_spec *spec
 void frame_generate(const struct frame_spec *spec, uint8_t *out, uint16_t flow,
 		    uint32_t seq, uint64_t tsc);
 
-/* The template's bytes, then frame_stamp(). */
+/* Frames up to this size are copied as FRAME_SMALL bytes. */
+#define FRAME_SMALL	64
+
+/* The template's bytes, then frame_stamp(). @out must have room for
+ * MAX(spec.size, FRAME_SMALL) bytes. */
 void frame_copy(const struct frame_template *t, uint8_t *out, uint16_t flow,
 		uint32_t seq, uint64_t tsc);
 

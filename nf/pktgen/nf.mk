@@ -1,1 +1,2 @@
-NF_SRCS_pktgen := nf/pktgen/main.c nf/pktgen/frame.c nf/lib/inet.c nf/lib/nic.c
+NF_SRCS_pktgen := nf/pktgen/main.c nf/pktgen/frame.c nf/pktgen/share.c nf/lib/inet.c \
+		  nf/lib/nic.c nf/lib/cores.c

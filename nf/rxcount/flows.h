@@ -11,6 +11,14 @@
  * behind the highest cannot be told from a duplicate and counts as
  * reordered. Sequences are 32-bit: counts assume < 2^31 frames per flow
  * in flight of each other, and < 2^32 frames per flow in all.
+ *
+ * With several cores (rxcount cores=N) each core tracks the frames of its
+ * own RX queue in its own table, and flow_totals() merges the tables flow by
+ * flow. A backend that hashes flows to queues keeps each flow on one queue,
+ * where the merge is exact. A flow seen on several queues is counted in
+ * split: its frames add up (unique, expected and lost stay exact unless one
+ * frame arrived on two queues), but reordering and duplicates are only
+ * measured within each queue, as frames on different queues have no order.
  */
 #ifndef SKIFF_RXCOUNT_FLOWS_H
 #define SKIFF_RXCOUNT_FLOWS_H
@@ -28,6 +36,7 @@ struct flow_state {
 
 struct flow_totals {
 	uint64_t flows, unique, expected, lost, reordered, dups;
+	uint64_t split;		/* flows seen on more than one queue */
 };
 
 static inline void flow_track(struct flow_state *f, uint32_t seq)
@@ -65,7 +74,15 @@ static inline void flow_track(struct flow_state *f, uint32_t seq)
 	}
 }
 
-/* Sums @n flows into @t. */
-void flow_totals(const struct flow_state *flows, unsigned n, struct flow_totals *t);
+/*
+ * Sums flows 0..@n-1 of @ntables tables (one per queue) into @t. The tables
+ * may be read while their cores update them (each field is read once, whole):
+ * a frame being counted at that moment may then be missing from the result.
+ */
+void flow_totals(const struct flow_state *const *tables, unsigned ntables, unsigned n,
+		 struct flow_totals *t);
+
+/* Flows of @table (@n entries) that saw a frame. */
+unsigned flow_count(const struct flow_state *table, unsigned n);
 
 #endif

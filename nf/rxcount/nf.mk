@@ -1,1 +1,2 @@
-NF_SRCS_rxcount := nf/rxcount/main.c nf/rxcount/flows.c nf/lib/nic.c
+NF_SRCS_rxcount := nf/rxcount/main.c nf/rxcount/flows.c nf/rxcount/busy.c nf/lib/nic.c \
+		   nf/lib/cores.c

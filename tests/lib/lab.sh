@@ -34,6 +34,12 @@
 #                                    ..."; with it, sets PREFIX_rx_packets etc.
 #   lab_counter IFACE KEY            one of them, e.g. lab_counter peer0 rx_packets
 #   lab_pcap_count FILE [DISPLAY_FILTER]  frames in FILE (matching the filter)
+#   lab_pcap_probes FILE [DISPLAY_FILTER] "flow seq" of pktgen's probe, one line per
+#                                    UDP frame in capture order (nf/lib/probe.h)
+#   lab_flows_exact FILE FLOWS COUNT "ok" if FILE holds exactly the COUNT frames pktgen
+#                                    sends over FLOWS flows: flow f has sequences
+#                                    0..n_f-1 in order, n_f = COUNT/FLOWS (+1 for the
+#                                    first COUNT%FLOWS flows); else what differs
 #
 # The lab's DPDK switch (scripts/lab dpdk; docs/vhost-user.md):
 #   lab_dpdk_require                 skip the whole file unless the DPDK tools are there
@@ -275,3 +281,20 @@ lab_dpdk_counters() {	# port [prefix]
 }
 
 lab_dpdk_stop() { scripts/lab dpdk stop "$LAB_NS" 2>&1 >/dev/null | sed "s/^/# /"; }
+
+lab_pcap_probes() {	# file [display filter]
+	tshark -r "$1" -Y "${2:-udp}" -T fields -e udp.payload 2>/dev/null |
+		perl -ne 'printf "%d %d\n", hex(substr($_, 8, 4)), hex(substr($_, 12, 8))'
+}
+
+lab_flows_exact() {	# file flows count
+	lab_pcap_probes "$1" | awk -v flows="$2" -v n="$3" '
+		{ if ($1 >= flows || $2 != seen[$1]++) bad++ }
+		END {
+			for (f = 0; f < flows; f++) {
+				want = int(n / flows) + (f < n % flows)
+				if (seen[f] != want) short = short " flow " f ": " seen[f] + 0 "/" want
+			}
+			print (NR == n && !bad && short == "") ? "ok" : "frames " NR ", out of order " bad + 0 short
+		}'
+}

@@ -1,6 +1,8 @@
 /* rxcount's loss/reorder/duplicate accounting against scripted and random
- * arrival orders with known answers. */
+ * arrival orders with known answers; per-queue tables merged as one; busy
+ * periods of several cores merged. */
 #include <stdlib.h>
+#include "busy.h"
 #include "flows.h"
 #include "tap.h"
 
@@ -9,11 +11,115 @@ static struct flow_totals run(const uint32_t *seqs, unsigned n)
 	struct flow_state f = { 0 };
 	struct flow_totals t;
 
+	const struct flow_state *table = &f;
+
 	for (unsigned i = 0; i < n; i++)
 		flow_track(&f, seqs[i]);
-	flow_totals(&f, 1, &t);
+	flow_totals(&table, 1, 1, &t);
 	return t;
 }
+
+/* Flows spread over queues: frame i of flow f (seqs 0..n-1) goes to queue
+ * q_of(f, i); returns the merged totals. */
+enum { QN = 4, FN = 64 };
+static struct flow_state qtab[QN][FN];
+
+static struct flow_totals spread(unsigned nq, unsigned nflows, unsigned n,
+				 unsigned (*q_of)(unsigned f, unsigned i),
+				 int (*keep)(unsigned f, unsigned i))
+{
+	const struct flow_state *tables[QN];
+	struct flow_totals t;
+
+	memset(qtab, 0, sizeof(qtab));
+	for (unsigned q = 0; q < nq; q++)
+		tables[q] = qtab[q];
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned f = 0; f < nflows; f++)
+			if (keep(f, i))
+				flow_track(&qtab[q_of(f, i) % nq][f], i);
+	flow_totals(tables, nq, nflows, &t);
+	return t;
+}
+
+static unsigned by_flow(unsigned f, unsigned i) { (void)i; return f * 7 + 3; }
+static unsigned by_frame(unsigned f, unsigned i) { return f + i; }
+static unsigned moves_once(unsigned f, unsigned i) { return f + (i >= 500); }
+static int all(unsigned f, unsigned i) { (void)f; (void)i; return 1; }
+static int drop_some(unsigned f, unsigned i) { return (i * 31 + f) % 97 != 5; }
+
+static unsigned dropped(unsigned nflows, unsigned n)
+{
+	unsigned d = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned f = 0; f < nflows; f++)
+			d += !drop_some(f, i);
+	return d;
+}
+
+static void merges(void)
+{
+	struct flow_totals t, one;
+
+	t = spread(QN, FN, 1000, by_flow, all);
+	ok(t.flows == FN && t.unique == FN * 1000 && t.lost == 0 && t.reordered == 0 &&
+	   t.dups == 0 && t.split == 0, "each flow on its own queue: exact, nothing split");
+	t = spread(QN, FN, 1000, by_flow, drop_some);
+	ok(t.lost == dropped(FN, 1000) && t.split == 0, "each flow on one queue: every loss counted");
+	one = spread(1, FN, 1000, by_flow, drop_some);
+	ok(one.lost == t.lost && one.unique == t.unique && one.expected == t.expected,
+	   "four queues agree with one");
+
+	t = spread(QN, FN, 1000, by_frame, all);
+	ok(t.split == FN && t.unique == FN * 1000 && t.lost == 0 && t.dups == 0,
+	   "frames of every flow on every queue: counted split, nothing lost or doubled");
+	t = spread(QN, FN, 1000, by_frame, drop_some);
+	ok(t.split == FN && t.lost == dropped(FN, 1000),
+	   "split flows: losses still exact (no frame came twice)");
+	t = spread(2, FN, 1000, moves_once, all);
+	ok(t.split == FN && t.lost == 0 && t.unique == FN * 1000,
+	   "a flow that moves to another queue once: split, no loss");
+
+	/* The highest sequence is taken in sequence order: one queue saw the
+	 * flow before the 32-bit wrap, the other after it. */
+	struct flow_state a = { 0 }, b = { 0 };
+	const struct flow_state *ab[2] = { &a, &b };
+	for (uint32_t s = 0xfffffff0u; s != 0; s++)
+		flow_track(&a, s);
+	for (uint32_t s = 0; s != 0x10; s++)
+		flow_track(&b, s);
+	flow_totals(ab, 2, 1, &t);
+	ok(t.unique == 32 && t.split == 1 && t.expected == 0x10,
+	   "split across the sequence wrap: the later side's highest");
+}
+
+static void busy_periods(void)
+{
+	struct busy out;
+	const uint64_t gap = 100;
+
+	busy_merge((struct busy[]){ { 0 }, { 0 } }, 2, gap, &out);
+	ok(out.pkts == 0, "no frames: no busy period");
+	busy_merge((struct busy[]){ { 1000, 2000, 50, 3000 } }, 1, gap, &out);
+	ok(out.first == 1000 && out.last == 2000 && out.pkts == 50 && out.bytes == 3000,
+	   "one core: its own period");
+	busy_merge((struct busy[]){ { 1000, 2000, 50, 3000 }, { 1100, 2100, 70, 4200 } }, 2, gap,
+		   &out);
+	ok(out.first == 1000 && out.last == 2100 && out.pkts == 120 && out.bytes == 7200,
+	   "overlapping periods join");
+	busy_merge((struct busy[]){ { 10, 20, 1, 60 }, { 1000, 2000, 50, 3000 } }, 2, gap, &out);
+	ok(out.first == 1000 && out.pkts == 50, "a stray frame long before on another core stays out");
+	busy_merge((struct busy[]){ { 850, 950, 5, 300 }, { 1000, 2000, 50, 3000 }, { 700, 800, 2, 120 } },
+		   3, gap, &out);
+	ok(out.first == 700 && out.pkts == 57,
+	   "periods within the gap join, and what joins widens the period");
+	busy_merge((struct busy[]){ { 1000, 2000, 50, 3000 }, { 0 }, { 1500, 1900, 9, 540 } }, 3, gap,
+		   &out);
+	ok(out.first == 1000 && out.last == 2000 && out.pkts == 59,
+	   "a core without frames is left out; the latest end is the end");
+}
+
 
 #define RUN(...) run((const uint32_t[]){ __VA_ARGS__ }, \
 		     sizeof((uint32_t[]){ __VA_ARGS__ }) / sizeof(uint32_t))
@@ -22,6 +128,8 @@ int main(void)
 {
 	struct flow_totals t;
 
+	merges();
+	busy_periods();
 	t = RUN(0, 1, 2, 3, 4);
 	ok(t.unique == 5 && t.lost == 0 && t.reordered == 0 && t.dups == 0, "in order");
 	t = RUN(0, 1, 3, 4);

@@ -28,8 +28,12 @@ UNIT_TESTS += pktgen_frame
 UNIT_SRCS_pktgen_frame := nf/pktgen/frame.c nf/lib/inet.c
 UNIT_CFLAGS_pktgen_frame := -Inf/pktgen
 
+UNIT_TESTS += pktgen_share
+UNIT_SRCS_pktgen_share := nf/pktgen/share.c
+UNIT_CFLAGS_pktgen_share := -Inf/pktgen
+
 UNIT_TESTS += rxcount_flows
-UNIT_SRCS_rxcount_flows := nf/rxcount/flows.c
+UNIT_SRCS_rxcount_flows := nf/rxcount/flows.c nf/rxcount/busy.c
 UNIT_CFLAGS_rxcount_flows := -Inf/rxcount
 
 UNIT_TESTS += echo_reflect

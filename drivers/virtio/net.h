@@ -31,7 +31,7 @@
 #define CTRLQ_SIZE		16
 #define RX_REFILL_BATCH		32	/* free slots that make a burst refill */
 #define RX_RESERVE		64	/* buffers kept posted when the pool is dry */
-#define TX_MAX_SEGS		16	/* descriptors one frame may use */
+#define TX_MAX_SEGS		16	/* segments of one chained frame */
 
 struct vnet_rxq {
 	struct virtqueue vq;
@@ -56,6 +56,7 @@ struct vnet_txq {
 	uint16_t hdr_len;
 	uint16_t max_frame;
 	uint64_t packets, bytes, errors, ring_full;
+	struct vring_desc *indirect;	/* TX_MAX_SEGS per slot; NULL: no chains */
 	void *ring;
 	void **cookies;
 	uint16_t ring_cap;

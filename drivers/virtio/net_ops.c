@@ -22,6 +22,7 @@ static void vnet_info(struct netdev *nd, struct netdev_info *info)
 		.mtu = ETH_DATA_LEN,
 		.max_frame = ETH_FRAME_LEN,
 		.tx_headroom = v->hdr_len,
+		.tx_max_segs = virtio_has(v->vdev, VIRTIO_RING_F_INDIRECT_DESC) ? TX_MAX_SEGS : 1,
 		.rx_min_room = NETBUF_HEADROOM + ETH_FRAME_LEN,
 		.buf_align = 1,
 		.max_rx_queues = v->max_pairs,
@@ -153,8 +154,15 @@ static int vnet_txq_setup(struct netdev *nd, uint16_t qid, uint16_t nb_desc)
 	    (rc = vnet_ring_memory(v, "TX ring", size, &q->ring_cap, &q->ring,
 				   &q->cookies)) < 0)
 		return rc;
+	if (virtio_has(v->vdev, VIRTIO_RING_F_INDIRECT_DESC) && !q->indirect &&
+	    !(q->indirect = mem_alloc((size_t)v->tx_max * TX_MAX_SEGS * sizeof(*q->indirect),
+				      16, "TX indirect tables"))) {
+		log_err("%s: no memory for the TX queue's indirect tables\n", nd->name);
+		return -ENOMEM;
+	}
 	vq_init(&q->vq, (uint16_t)(2 * qid + 1), size, q->ring, q->cookies,
 		virtio_has(v->vdev, VIRTIO_RING_F_EVENT_IDX));
+	vq_slots_init(&q->vq);
 	q->hdr_len = v->hdr_len;
 	q->max_frame = ETH_FRAME_LEN;
 	q->packets = q->bytes = q->errors = q->ring_full = 0;
@@ -222,7 +230,7 @@ static int vnet_stop(struct netdev *nd)
 		left = 0;
 		for (uint16_t i = 0; i < nd->nb_txq; i++) {
 			vnet_tx_reclaim(&v->txq[i]);
-			left += vq_in_flight(&v->txq[i].vq);
+			left += vq_slots_in_flight(&v->txq[i].vq);
 		}
 		if (!left)
 			break;

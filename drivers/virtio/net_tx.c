@@ -1,10 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * virtio-net TX (see net.h): completions are reclaimed at the start of the
- * next burst (never on a completion of their own) and returned to the pools
- * in batches with netbuf_free_bulk(). Reclaiming at every burst rather than
- * when the ring runs low keeps the device's avail ring from running dry, so
- * the device never has to wait for a kick between two runs of its TX loop.
+ * virtio-net TX (see net.h). The queue runs in slot mode (virtqueue.h):
+ * frame k of the ring's life goes into descriptor k mod size, whose avail
+ * entry never changes, so a frame costs one descriptor write, its cookie
+ * and the header in its headroom. A chained frame takes one slot too, as an
+ * indirect descriptor pointing at the slot's own table (this needs
+ * VIRTIO_RING_F_INDIRECT_DESC; without it chains are refused).
+ *
+ * Completions are reclaimed at the start of the next burst (never on a
+ * completion of their own) and returned to the pools in batches with
+ * netbuf_free_bulk(). Reclaiming at every burst rather than when the ring
+ * runs low keeps the device's avail ring from running dry, so the device
+ * never has to wait for a kick between two runs of its TX loop.
  */
 #include <skiff/string.h>
 #include "net.h"
@@ -21,8 +28,7 @@ static uint16_t tx_reclaim(struct vnet_txq *q)
 	while (n) {
 		unsigned k = MIN(n, ARRAY_SIZE(done)), m = 0;
 		for (unsigned i = 0; i < k; i++) {
-			uint32_t len;
-			struct netbuf *nb = vq_get_used(vq, &len);
+			struct netbuf *nb = vq_get_used_slot(vq);
 			if (likely(nb))
 				done[m++] = nb;
 		}
@@ -49,51 +55,55 @@ static inline void tx_write_header(uint8_t *hdr, uint16_t hdr_len)
 }
 
 /* Taken but not sent: counted and freed. */
-static bool tx_refuse(struct vnet_txq *q, struct netbuf *nb)
+static void tx_refuse(struct vnet_txq *q, struct netbuf *nb)
 {
 	q->errors++;
 	netbuf_free(nb);
-	return true;
 }
 
 /*
  * A frame the fast path does not take: a chain, or malformed. The chain is
  * walked as it is (nb_segs and pkt_len must agree with it); empty segments
- * get no descriptor. Returns false, leaving @nb to the caller, only when a
- * good frame has to wait for free descriptors.
+ * get no descriptor. It goes out through the slot's indirect table.
  */
-static bool tx_slow(struct vnet_txq *q, struct netbuf *nb)
+static void tx_slow(struct vnet_txq *q, struct netbuf *nb)
 {
 	struct virtqueue *vq = &q->vq;
-	struct vq_seg segs[TX_MAX_SEGS];
+	uint16_t slot = vq->avail_idx & vq->mask;
+	struct vring_desc *t;
 	unsigned n = 0, segs_seen = 0;
 	uint32_t total = 0;
 
-	if (nb->data_off < q->hdr_len)
-		return tx_refuse(q, nb);
+	if (!q->indirect || nb->data_off < q->hdr_len) {
+		tx_refuse(q, nb);
+		return;
+	}
+	t = q->indirect + (size_t)slot * TX_MAX_SEGS;
 	for (struct netbuf *s = nb; s; s = s->next) {
-		if (++segs_seen > nb->nb_segs || n == ARRAY_SIZE(segs))
-			return tx_refuse(q, nb);
+		if (++segs_seen > nb->nb_segs || n == TX_MAX_SEGS) {
+			tx_refuse(q, nb);
+			return;
+		}
 		total += s->data_len;
 		if (!s->data_len && s != nb)
 			continue;
-		segs[n].addr = (uintptr_t)netbuf_data(s);
-		segs[n].len = s->data_len;
-		segs[n].device_writes = false;
+		t[n] = (struct vring_desc){ .addr = (uintptr_t)netbuf_data(s),
+					    .len = s->data_len, .flags = VRING_DESC_F_NEXT,
+					    .next = (uint16_t)(n + 1) };
 		n++;
 	}
 	if (segs_seen != nb->nb_segs || total != nb->pkt_len || total < ETH_HLEN ||
-	    total > q->max_frame || n > vq->size)
-		return tx_refuse(q, nb);
-	if (vq_free_count(vq) < n)
-		return false;
+	    total > q->max_frame) {
+		tx_refuse(q, nb);
+		return;
+	}
+	t[n - 1].flags = 0;
 	tx_write_header((uint8_t *)netbuf_data(nb) - q->hdr_len, q->hdr_len);
-	segs[0].addr -= q->hdr_len;
-	segs[0].len += q->hdr_len;
-	vq_add_chain(vq, segs, n, nb);
+	t[0].addr -= q->hdr_len;
+	t[0].len += q->hdr_len;
+	vq_add_slot(vq, (uintptr_t)t, n * (uint32_t)sizeof(*t), VRING_DESC_F_INDIRECT, nb);
 	q->packets++;
 	q->bytes += total;
-	return true;
 }
 
 uint16_t vnet_tx_burst(void *queue, struct netbuf **bufs, uint16_t n)
@@ -103,25 +113,24 @@ uint16_t vnet_tx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 	uint64_t bytes = 0;
 	uint16_t i, fast = 0;
 
-	if (unlikely(!tx_reclaim(q) && !vq_free_count(vq)))
+	if (unlikely(!tx_reclaim(q) && !vq_slot_free(vq)))
 		vq_stalled(vq);
 	else
 		vq_progress(vq);
 	for (i = 0; i < n; i++) {
 		struct netbuf *nb = bufs[i];
 
-		if (unlikely(!vq_free_count(vq)))
+		if (unlikely(!vq_slot_free(vq)))
 			break;
 		/* One compare for both bounds: a length under ETH_HLEN wraps. */
 		if (unlikely(nb->nb_segs != 1 || nb->data_off < q->hdr_len ||
 			     (uint16_t)(nb->data_len - ETH_HLEN) > q->max_frame - ETH_HLEN)) {
-			if (!tx_slow(q, nb))
-				break;
+			tx_slow(q, nb);
 			continue;
 		}
 		uint8_t *hdr = (uint8_t *)netbuf_data(nb) - q->hdr_len;
 		tx_write_header(hdr, q->hdr_len);
-		vq_add(vq, (uintptr_t)hdr, (uint32_t)nb->data_len + q->hdr_len, false, nb);
+		vq_add_slot(vq, (uintptr_t)hdr, (uint32_t)nb->data_len + q->hdr_len, 0, nb);
 		bytes += nb->data_len;
 		fast++;
 	}

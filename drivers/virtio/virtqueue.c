@@ -83,3 +83,10 @@ void vq_stalled(struct virtqueue *vq)
 		vq->stall = 0;
 	}
 }
+
+void vq_slots_init(struct virtqueue *vq)
+{
+	for (uint16_t i = 0; i < vq->size; i++)
+		vq->avail->ring[i] = i;
+	vq->num_free = 0;	/* the free list is not used in slot mode */
+}

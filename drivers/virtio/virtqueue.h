@@ -135,6 +135,61 @@ static inline void vq_add(struct virtqueue *vq, uint64_t addr, uint32_t len,
 	vq->avail->ring[vq->avail_idx++ & vq->mask] = head;
 }
 
+/*
+ * Slot mode, for a queue whose buffers are single descriptors (TX):
+ * descriptor i always sits in avail slot i. vq_slots_init() writes the avail
+ * ring once; after that a buffer costs its descriptor and its cookie, no
+ * free list and no avail ring entry, so the ring's cache lines stay clean
+ * for the device, which reads them from another core. Slots are taken in
+ * ring order; the next one is free when its cookie is NULL (devices return
+ * buffers in order, but one that does not only makes the queue wait). A
+ * buffer of several pieces takes one slot with an indirect descriptor.
+ * A queue uses either slot mode or vq_add()/vq_add_chain(), not both.
+ */
+void vq_slots_init(struct virtqueue *vq);
+
+static inline bool vq_slot_free(const struct virtqueue *vq)
+{
+	return !vq->cookie[vq->avail_idx & vq->mask];
+}
+
+/* Buffers a slot-mode queue has made available and not taken back. */
+static inline uint16_t vq_slots_in_flight(const struct virtqueue *vq)
+{
+	return (uint16_t)(vq->avail_idx - vq->used_idx);
+}
+
+/* Queues one buffer in the next slot (vq_slot_free() must be true). */
+static inline void vq_add_slot(struct virtqueue *vq, uint64_t addr, uint32_t len,
+			       uint16_t flags, void *cookie)
+{
+	uint16_t slot = vq->avail_idx++ & vq->mask;
+	struct vring_desc *d = &vq->desc[slot];
+
+	d->addr = addr;
+	d->len = len;
+	d->flags = flags;
+	vq->cookie[slot] = cookie;
+}
+
+/*
+ * Takes the next used buffer of a slot-mode queue (vq_used_count() said
+ * there is one): its cookie, or NULL for an entry naming no buffer in
+ * flight (counted in dev_errors; the entry is skipped).
+ */
+static inline void *vq_get_used_slot(struct virtqueue *vq)
+{
+	uint32_t id = vq->used->ring[vq->used_idx++ & vq->mask].id;
+	void *cookie;
+
+	if (unlikely(id > vq->mask || !(cookie = vq->cookie[id]))) {
+		vq->dev_errors++;
+		return NULL;
+	}
+	vq->cookie[id] = NULL;
+	return cookie;
+}
+
 /* Queues one buffer made of @n descriptors (n <= vq_free_count()). */
 void vq_add_chain(struct virtqueue *vq, const struct vq_seg *segs, unsigned n,
 		  void *cookie);

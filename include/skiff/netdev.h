@@ -34,8 +34,9 @@
  *   info.tx_headroom bytes of headroom: the driver writes its header there
  *   and never modifies the frame or the netbuf's fields, so a netbuf with
  *   extra references (netbuf_ref) may be sent again while in flight
- *   (zero-copy transmission). A frame without the headroom, or longer than
- *   info.max_frame, is taken, counted in tx_errors and freed.
+ *   (zero-copy transmission). A frame without the headroom, shorter than an
+ *   Ethernet header, longer than info.max_frame, or of more segments than
+ *   info.tx_max_segs, is taken, counted in tx_errors and freed.
  * - The device is notified at most once per burst, and only when it asked.
  */
 #ifndef SKIFF_NETDEV_H
@@ -57,6 +58,7 @@ struct netdev_info {
 	uint16_t mtu;			/* largest IP packet: 1500 */
 	uint16_t max_frame;		/* largest frame without FCS the device moves */
 	uint16_t tx_headroom;		/* bytes of headroom TX netbufs must have */
+	uint16_t tx_max_segs;		/* segments a TX frame may have (1: no chains) */
 	uint16_t rx_min_room;		/* smallest pool data_room for RX queues */
 	uint16_t buf_align;		/* required alignment of netbuf data */
 	uint16_t max_rx_queues, max_tx_queues;

@@ -202,8 +202,16 @@ unsigned sim_tx(struct sim_vnet *s, uint16_t q, unsigned max)
 		uint8_t frame[2048];
 		uint32_t total = 0;
 
-		for (unsigned k = 0; k <= vq->mask; k++) {
-			const struct vring_desc *d = &vq->desc[i];
+		/* An indirect descriptor points at a table of the chain. */
+		const struct vring_desc *table = vq->desc;
+		unsigned limit = vq->mask + 1;
+		if (vq->desc[i].flags & VRING_DESC_F_INDIRECT) {
+			table = (const struct vring_desc *)(uintptr_t)vq->desc[i].addr;
+			limit = vq->desc[i].len / sizeof(*table);
+			i = 0;
+		}
+		for (unsigned k = 0; k < limit; k++) {
+			const struct vring_desc *d = &table[i];
 			if (total + d->len <= sizeof(frame))
 				memcpy(frame + total, (void *)(uintptr_t)d->addr, d->len);
 			total += d->len;

@@ -225,8 +225,8 @@ static struct netbuf *chain(struct netbuf_pool *pool, unsigned n, unsigned each)
 /*
  * What TX must refuse (taken, counted in tx_errors, freed, never sent):
  * frames with no Ethernet header, longer than the device takes, chains
- * whose nb_segs or pkt_len disagree with the segments, chains longer than
- * the ring could ever hold. What it must send: a good chain.
+ * whose nb_segs or pkt_len disagree with the segments, chains of more than
+ * TX_MAX_SEGS segments. What it must send: a good chain.
  */
 static void test_tx_checks(void)
 {
@@ -250,7 +250,7 @@ static void test_tx_checks(void)
 	nb = chain(pool, 3, 100);
 	nb->pkt_len = 200;				/* says 200, has 300 */
 	bad[k++] = nb;
-	bad[k++] = chain(pool, 9, 60);			/* 9 segments, an 8-descriptor ring */
+	bad[k++] = chain(pool, TX_MAX_SEGS + 1, 60);	/* more segments than a frame may have */
 	for (unsigned i = 0; i < k; i++)
 		ok(netdev_tx_burst(dev, 0, &bad[i], 1) == 1, "bad frame %u taken", i);
 	sim_tx(&s, 1, 100);
@@ -258,21 +258,48 @@ static void test_tx_checks(void)
 	is_u64(st.tx_errors, k, "every one counted in tx_errors");
 	is_u64(st.tx_packets, 0, "none counted as sent");
 	is_u64(s.tx_frames, 0, "none reached the device");
-	is_u64(vq_free_count(&v->txq[0].vq), 8, "no descriptor used by them");
+	is_u64(vq_slots_in_flight(&v->txq[0].vq), 0, "no slot used by them");
 	is_u64(in_use(pool), ring, "every one freed");
 
-	/* A good chain of 3 needs 3 descriptors: with 2 free it waits. */
-	struct netbuf *fill[6];
-	for (int i = 0; i < 6; i++)
+	/* A good chain takes one slot (an indirect descriptor): with the ring
+	 * full it waits, then goes out whole. */
+	struct netbuf *fill[8];
+	for (int i = 0; i < 8; i++)
 		fill[i] = frame(pool, 60, 0);
-	is_u64(netdev_tx_burst(dev, 0, fill, 6), 6, "six frames leave two descriptors");
+	is_u64(netdev_tx_burst(dev, 0, fill, 8), 8, "eight frames fill the ring");
 	nb = chain(pool, 3, 100);
-	is_u64(netdev_tx_burst(dev, 0, &nb, 1), 0, "a 3-segment chain waits for room");
+	is_u64(netdev_tx_burst(dev, 0, &nb, 1), 0, "a 3-segment chain waits for a slot");
+	sim_tx(&s, 1, 1);
+	is_u64(netdev_tx_burst(dev, 0, &nb, 1), 1, "and is taken once one is free");
+	ok(v->txq[0].vq.desc[0].flags == VRING_DESC_F_INDIRECT, "as an indirect descriptor");
 	sim_tx(&s, 1, 100);
-	is_u64(netdev_tx_burst(dev, 0, &nb, 1), 1, "and is taken once there is");
-	sim_tx(&s, 1, 100);
-	ok(s.tx_frames == 7 && s.tx_len[6] == 300 && pattern_ok(s.tx_head[6], 16, 0) &&
+	ok(s.tx_frames == 9 && s.tx_len[8] == 300 && pattern_ok(s.tx_head[8], 16, 0) &&
 	   !s.tx_bad_header, "the device gets the chain as one 300-byte frame");
+	netdev_stop(dev);
+	is_u64(in_use(pool), 0, "every netbuf back after stop");
+}
+
+/* A device without indirect descriptors: chains are refused, and say so. */
+static void test_tx_no_indirect(void)
+{
+	struct sim_vnet s;
+	struct netdev *dev = attach(&s, MODERN & ~F(VIRTIO_RING_F_INDIRECT_DESC), 8, false);
+	struct netbuf_pool *pool = netbuf_pool_alloc("noind", 64, 2048 - 64, 0);
+	struct netdev_info info;
+	struct netdev_stats st;
+	struct netbuf *nb;
+
+	netdev_info(dev, &info);
+	is_u64(info.tx_max_segs, 1, "info: one segment per frame");
+	open_pair(dev, pool, 8, 8);
+	nb = chain(pool, 2, 100);
+	is_u64(netdev_tx_burst(dev, 0, &nb, 1), 1, "a chain is taken");
+	nb = frame(pool, 100, 0);
+	is_u64(netdev_tx_burst(dev, 0, &nb, 1), 1, "a single frame too");
+	sim_tx(&s, 1, 100);
+	netdev_stats(dev, &st);
+	ok(st.tx_errors == 1 && st.tx_packets == 1 && s.tx_frames == 1 && s.tx_len[0] == 100,
+	   "the chain refused and counted, the frame sent");
 	netdev_stop(dev);
 	is_u64(in_use(pool), 0, "every netbuf back after stop");
 }
@@ -284,6 +311,7 @@ int main(void)
 	test_device_lies();
 	test_ctrl_timeouts();
 	test_tx_checks();
+	test_tx_no_indirect();
 	test_legacy();
 	return done_testing();
 }

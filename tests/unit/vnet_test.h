@@ -12,7 +12,8 @@
 #define F(bit)		(1ULL << (bit))
 #define MODERN		(F(VIRTIO_F_VERSION_1) | F(VIRTIO_NET_F_MAC) | F(VIRTIO_NET_F_STATUS) | \
 			 F(VIRTIO_NET_F_MRG_RXBUF) | F(VIRTIO_RING_F_EVENT_IDX) |             \
-			 F(VIRTIO_NET_F_CTRL_VQ) | F(VIRTIO_NET_F_CTRL_RX))
+			 F(VIRTIO_NET_F_CTRL_VQ) | F(VIRTIO_NET_F_CTRL_RX) |                 \
+			 F(VIRTIO_RING_F_INDIRECT_DESC))
 
 static inline struct netdev *attach_pairs(struct sim_vnet *s, uint64_t features, uint16_t pairs,
 				   uint16_t qsize, bool legacy)

@@ -2,14 +2,17 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Two revisions of Skiff's pktgen, paired: what one change buys.
 
-    bench/ab.py [--rounds N] [--seconds S] [--paths sink,tap,vhost] [--modes copy,...] REV_A REV_B
+    bench/ab.py [--rounds N] [--seconds S] [--paths sink,tap,vhost] [--modes copy,...]
+                [--a-settings "K=V ..."] [--b-settings "K=V ..."] REV_A REV_B
 
 Builds pktgen (LTO=1, pool) at each git revision (a work tree of its own in
 build/ab/, so the checkout is untouched), then measures both in shuffled,
 interleaved rounds inside one private lab: into QEMU's drop sink (pktgen's
 own rate, guest clock), through a tap on the lab bridge (the tap's counter,
 host clock) and into dpdk-testpmd's sink over vhost-user (testpmd's counter,
-host clock). Prints every measurement, then per path and mode the medians
+host clock); --a-settings/--b-settings add pktgen settings to one side,
+so one revision can be compared with itself under two settings. Prints
+every measurement, then per path and mode the medians
 and the median of the per-round ratios B/A with min-max: a ratio whose
 min-max stays on one side of 1 is larger than the noise of these rounds.
 Needs root (the lab); run it on a quiet machine, nothing else timed.
@@ -39,8 +42,8 @@ def build(rev):
     return sha, os.path.join(tree, "build", "pktgen.elf")
 
 
-def measure(lab, image, path, mode, seconds):
-    append = f"duration={seconds} mode={mode} dst_mac={BLACKHOLE}"
+def measure(lab, image, path, mode, seconds, extra):
+    append = f"duration={seconds} mode={mode} dst_mac={BLACKHOLE} {extra}"
     tp = Testpmd(lab, "sink") if path == "vhost" else None
     try:
         net = {"sink": "sink", "tap": "tap:tap0"}.get(path) or tp.net("vhost0")
@@ -71,12 +74,16 @@ def main():
     ap.add_argument("--seconds", type=int, default=4)
     ap.add_argument("--paths", default="sink,tap,vhost")
     ap.add_argument("--modes", default="copy")
+    ap.add_argument("--a-settings", default="")
+    ap.add_argument("--b-settings", default="")
     args = ap.parse_args()
     paths, modes = args.paths.split(","), args.modes.split(",")
     if os.geteuid() != 0:
         sys.exit("ab: needs root (the lab's namespaces)")
     imgs = dict(A=build(args.a), B=build(args.b))
-    log(f"A = {imgs['A'][0]}, B = {imgs['B'][0]}; load {os.getloadavg()[0]:.1f}")
+    extra = dict(A=args.a_settings, B=args.b_settings)
+    log(f"A = {imgs['A'][0]} {extra['A']}, B = {imgs['B'][0]} {extra['B']};"
+        f" load {os.getloadavg()[0]:.1f}")
     lab = Lab()
     res = {}
     try:
@@ -84,7 +91,7 @@ def main():
             jobs = [(v, p, m) for v in imgs for p in paths for m in modes]
             random.shuffle(jobs)
             for v, p, m in jobs:
-                x = measure(lab, imgs[v][1], p, m, args.seconds)
+                x = measure(lab, imgs[v][1], p, m, args.seconds, extra[v])
                 res[(v, p, m, rnd)] = x
                 log(f"round {rnd} {v} {p:5} {m:8} {x:12,.0f} frames/s")
     finally:

@@ -2,7 +2,7 @@
 /*
  * A TCG plugin that counts guest instructions per translation block and, at
  * exit, writes the blocks that executed the most to out=FILE (default
- * stderr): "total N", then "ADDR INSNS BLOCK_LEN EXECUTIONS" per line, most
+ * stderr): "total INSNS blocks EXECUTIONS", then "ADDR INSNS BLOCK_LEN EXECUTIONS" per line, most
  * first. bench/insns.sh --profile turns the addresses into function names.
  */
 #include <inttypes.h>
@@ -47,14 +47,16 @@ static void at_exit(qemu_plugin_id_t id, void *p)
 {
 	unsigned n = nblocks < MAX_BLOCKS ? nblocks : MAX_BLOCKS;
 	FILE *f = out ? fopen(out, "w") : stderr;
-	uint64_t total = 0;
+	uint64_t total = 0, execs = 0;
 
 	if (!f)
 		f = stderr;
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
 		total += blocks[i].len * blocks[i].execs;
+		execs += blocks[i].execs;
+	}
 	qsort(blocks, n, sizeof(*blocks), by_insns);
-	fprintf(f, "total %" PRIu64 "\n", total);
+	fprintf(f, "total %" PRIu64 " blocks %" PRIu64 "\n", total, execs);
 	for (unsigned i = 0; i < n && i < TOP; i++)
 		fprintf(f, "%#" PRIx64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", blocks[i].vaddr,
 			blocks[i].len * blocks[i].execs, blocks[i].len, blocks[i].execs);

@@ -128,11 +128,12 @@ static int vnet_rxq_setup(struct netdev *nd, uint16_t qid, uint16_t nb_desc,
 	q->reserve = MIN(size / 2, RX_RESERVE);
 	q->packets = q->bytes = q->errors = q->oversize = q->nobuf = q->ring_dry = 0;
 
+	vq_slots_init(&q->vq);
 	vnet_rx_fill(q);	/* published and announced by start() */
-	if (vq_free_count(&q->vq)) {
+	if (vq_slots_empty(&q->vq)) {
 		log_err("%s: pool '%s' could fill only %u of the %u RX descriptors;"
 			" it needs %u netbufs for the ring plus what the NF holds\n",
-			nd->name, netbuf_pool_name(pool), vq_in_flight(&q->vq), size, size);
+			nd->name, netbuf_pool_name(pool), vq_slots_in_flight(&q->vq), size, size);
 		for (uint16_t i = 0; i < size; i++)	/* give back what was posted */
 			if (q->cookies[i])
 				netbuf_free(q->cookies[i]);

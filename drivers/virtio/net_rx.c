@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * virtio-net RX (see net.h). The ring is filled from the queue's pool at
+ * virtio-net RX (see net.h). The queue runs in slot mode (virtqueue.h):
+ * buffer k of the ring's life goes into descriptor k mod size, whose avail
+ * entry never changes. The ring is filled from the queue's pool at
  * set-up and refilled whenever RX_REFILL_BATCH slots are free: after a poll
  * that found frames and after one that found none (a ring that ran short
  * while the pool was dry would otherwise never get its buffers back).
@@ -20,7 +22,8 @@
 
 static inline void rx_post(struct vnet_rxq *q, struct netbuf *nb)
 {
-	vq_add(&q->vq, (uintptr_t)netbuf_data(nb) - q->hdr_len, q->post_len, true, nb);
+	vq_add_slot(&q->vq, (uintptr_t)netbuf_data(nb) - q->hdr_len, q->post_len,
+		    VRING_DESC_F_WRITE, nb);
 }
 
 bool vnet_rx_fill(struct vnet_rxq *q)
@@ -28,8 +31,8 @@ bool vnet_rx_fill(struct vnet_rxq *q)
 	struct virtqueue *vq = &q->vq;
 	struct netbuf *bufs[64];
 
-	while (vq_free_count(vq)) {
-		unsigned want = MIN(vq_free_count(vq), ARRAY_SIZE(bufs)), got = want;
+	while (vq_slots_empty(vq)) {
+		unsigned want = MIN(vq_slots_empty(vq), ARRAY_SIZE(bufs)), got = want;
 
 		if (unlikely(netbuf_alloc_bulk(q->pool, bufs, want) < 0)) {
 			/* All-or-nothing failed: take what is left, one by one. */
@@ -37,8 +40,15 @@ bool vnet_rx_fill(struct vnet_rxq *q)
 				if (!(bufs[got] = netbuf_alloc(q->pool)))
 					break;
 		}
-		for (unsigned i = 0; i < got; i++)
+		for (unsigned i = 0; i < got; i++) {
+			if (unlikely(!vq_slot_free(vq))) {
+				/* A buffer the device returned out of order
+				 * still holds the next slot: post later. */
+				netbuf_free_bulk(bufs + i, got - i);
+				return true;
+			}
 			rx_post(q, bufs[i]);
+		}
 		if (got < want)
 			return false;
 	}
@@ -53,7 +63,7 @@ static uint16_t rx_refill(struct vnet_rxq *q, struct netbuf **bufs, uint16_t got
 	struct virtqueue *vq = &q->vq;
 
 	if (unlikely(!vnet_rx_fill(q))) {
-		while (got && vq_in_flight(vq) < q->reserve) {
+		while (got && vq_slots_in_flight(vq) < q->reserve && vq_slot_free(vq)) {
 			struct netbuf *nb = bufs[--got];
 			q->bytes -= nb->data_len;
 			rx_post(q, nb);
@@ -72,7 +82,7 @@ uint16_t vnet_rx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 	uint64_t bytes = 0;
 
 	if (unlikely(!ready)) {
-		if (unlikely(vq_free_count(vq) >= RX_REFILL_BATCH))
+		if (unlikely(vq_slots_empty(vq) >= RX_REFILL_BATCH))
 			rx_refill(q, bufs, 0);
 		/* Only a device that ran out of buffers waits for a doorbell:
 		 * if it missed the one after the refill, nudge it. */
@@ -81,7 +91,7 @@ uint16_t vnet_rx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 		return 0;
 	}
 	vq_progress(vq);
-	if (unlikely(ready == vq_in_flight(vq))) {
+	if (unlikely(ready == vq_slots_in_flight(vq))) {
 		q->ring_dry++;	/* every posted buffer was filled */
 		q->ran_dry = true;
 		q->dry_mark = vq->avail_idx;
@@ -93,7 +103,7 @@ uint16_t vnet_rx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 		n = ready;
 	for (uint16_t k = 0; k < n; k++) {
 		uint32_t len;
-		struct netbuf *nb = vq_get_used(vq, &len);
+		struct netbuf *nb = vq_get_used_slot(vq, &len);
 
 		if (unlikely(!nb))
 			continue;
@@ -130,7 +140,7 @@ uint16_t vnet_rx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 		bufs[got++] = nb;
 	}
 	q->bytes += bytes;
-	if (vq_free_count(vq) >= RX_REFILL_BATCH)
+	if (vq_slots_empty(vq) >= RX_REFILL_BATCH)
 		got = rx_refill(q, bufs, got);
 	q->packets += got;
 	return got;

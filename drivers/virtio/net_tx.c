@@ -28,7 +28,8 @@ static uint16_t tx_reclaim(struct vnet_txq *q)
 	while (n) {
 		unsigned k = MIN(n, ARRAY_SIZE(done)), m = 0;
 		for (unsigned i = 0; i < k; i++) {
-			struct netbuf *nb = vq_get_used_slot(vq);
+			uint32_t len;
+			struct netbuf *nb = vq_get_used_slot(vq, &len);
 			if (likely(nb))
 				done[m++] = nb;
 		}

@@ -136,7 +136,7 @@ static inline void vq_add(struct virtqueue *vq, uint64_t addr, uint32_t len,
 }
 
 /*
- * Slot mode, for a queue whose buffers are single descriptors (TX):
+ * Slot mode, for a queue whose buffers are single descriptors (RX, TX):
  * descriptor i always sits in avail slot i. vq_slots_init() writes the avail
  * ring once; after that a buffer costs its descriptor and its cookie, no
  * free list and no avail ring entry, so the ring's cache lines stay clean
@@ -159,6 +159,12 @@ static inline uint16_t vq_slots_in_flight(const struct virtqueue *vq)
 	return (uint16_t)(vq->avail_idx - vq->used_idx);
 }
 
+/* Slots of a slot-mode queue not holding a buffer. */
+static inline uint16_t vq_slots_empty(const struct virtqueue *vq)
+{
+	return (uint16_t)(vq->size - vq_slots_in_flight(vq));
+}
+
 /* Queues one buffer in the next slot (vq_slot_free() must be true). */
 static inline void vq_add_slot(struct virtqueue *vq, uint64_t addr, uint32_t len,
 			       uint16_t flags, void *cookie)
@@ -174,14 +180,17 @@ static inline void vq_add_slot(struct virtqueue *vq, uint64_t addr, uint32_t len
 
 /*
  * Takes the next used buffer of a slot-mode queue (vq_used_count() said
- * there is one): its cookie, or NULL for an entry naming no buffer in
- * flight (counted in dev_errors; the entry is skipped).
+ * there is one): its cookie and the bytes the device wrote in *@len, or
+ * NULL for an entry naming no buffer in flight (counted in dev_errors; the
+ * entry is skipped).
  */
-static inline void *vq_get_used_slot(struct virtqueue *vq)
+static inline void *vq_get_used_slot(struct virtqueue *vq, uint32_t *len)
 {
-	uint32_t id = vq->used->ring[vq->used_idx++ & vq->mask].id;
+	const struct vring_used_elem *e = &vq->used->ring[vq->used_idx++ & vq->mask];
+	uint32_t id = e->id;
 	void *cookie;
 
+	*len = e->len;
 	if (unlikely(id > vq->mask || !(cookie = vq->cookie[id]))) {
 		vq->dev_errors++;
 		return NULL;

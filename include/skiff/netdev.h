@@ -82,8 +82,10 @@ struct netdev_stats {
 	uint64_t tx_errors;	/* frames taken but dropped: no headroom, too long */
 	uint64_t tx_ring_full;	/* frames tx_burst could not take: ring full */
 	uint64_t rx_kicks, tx_kicks;	/* device notifications sent */
-	uint64_t nudges;	/* of those, sent unasked after a long stall: a
-				 * notification was lost (should stay 0) */
+	uint64_t nudges;	/* of those, sent unasked after 10 ms without
+				 * progress: a notification was lost, or the
+				 * host starved the device that long (0 on a
+				 * host that is not overloaded) */
 	uint64_t dev_errors;	/* the device broke the protocol: a completion
 				 * naming no buffer, beyond what was given, or
 				 * longer than the buffer (should stay 0) */

@@ -61,7 +61,6 @@ struct core {
 	struct netbuf *waiting[BURST];
 	uint16_t nwaiting, waiting_off;
 	uint64_t waiting_since;
-	bool done;
 	uint16_t queue;
 } __aligned(2 * CACHE_LINE);
 
@@ -200,12 +199,11 @@ static void serve(struct core *pc, uint64_t start)
 		netbuf_free_bulk(pc->waiting + pc->waiting_off, pc->nwaiting - pc->waiting_off);
 }
 
-static bool all_done(void)
+/* Core 0 between its loop's end and the others': the report lines. */
+static void tick(uint64_t now)
 {
-	for (unsigned k = 0; k < ncores; k++)
-		if (!READ_ONCE(core[k].done))
-			return false;
-	return true;
+	if (now >= rep.next)
+		report_interval(now);
 }
 
 static int core_main(void *arg)
@@ -213,15 +211,7 @@ static int core_main(void *arg)
 	struct core *pc = &core[cpu_id()];
 
 	serve(pc, *(const uint64_t *)arg);
-	WRITE_ONCE(pc->done, true);
-	if (pc->queue == 0) {
-		while (!all_done()) {
-			uint64_t now = rdtsc();
-			if (now >= rep.next)
-				report_interval(now);
-			cpu_idle(NSEC_PER_MSEC);
-		}
-	}
+	nf_core_done(pc->queue, (unsigned)ncores, tick);
 	return EXIT_OK;
 }
 

@@ -2,21 +2,12 @@
 #include <skiff/inet.h>
 #include <skiff/string.h>
 #include <linux/icmp.h>
-#include <linux/if_arp.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/udp.h>
+#include "../lib/arp.h"
 #include "reflect.h"
-
-/* The Ethernet/IPv4 body of an ARP packet (RFC 826). */
-struct arp_ipv4 {
-	struct arphdr hdr;
-	uint8_t sha[ETH_ALEN];
-	uint8_t spa[4];
-	uint8_t tha[ETH_ALEN];
-	uint8_t tpa[4];
-} __packed;
 
 #define IP_MF		0x2000
 #define IP_OFFSET	0x1fff

@@ -3,18 +3,7 @@
 #ifndef SKIFF_FWD_ARP_H
 #define SKIFF_FWD_ARP_H
 
-#include <skiff/compiler.h>
-#include <linux/if_arp.h>
-#include <linux/if_ether.h>
-
-/* The Ethernet/IPv4 body of an ARP packet. */
-struct arp_ipv4 {
-	struct arphdr hdr;
-	uint8_t sha[ETH_ALEN];
-	uint8_t spa[4];
-	uint8_t tha[ETH_ALEN];
-	uint8_t tpa[4];
-} __packed;
+#include "../lib/arp.h"
 
 #define ARP_FRAME_LEN	(ETH_HLEN + sizeof(struct arp_ipv4))	/* 42 */
 #define ARP_FRAME_PAD	60	/* what we send: the Ethernet minimum */

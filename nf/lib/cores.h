@@ -39,4 +39,12 @@ int nf_cores_check(const char *nf, unsigned cores);
  */
 int nf_cores_run(const char *nf, unsigned cores, smp_fn *fn, void *arg);
 
+/*
+ * The end of core @k's loop (of nf_cores_run()'s @cores): marks it done.
+ * Core 0 then goes on calling @tick(now) about once a millisecond, halting
+ * in between, until every core is done, so that the report lines keep
+ * coming while the others finish.
+ */
+void nf_core_done(unsigned k, unsigned cores, void (*tick)(uint64_t now));
+
 #endif

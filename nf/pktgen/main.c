@@ -92,7 +92,6 @@ struct counters {
 struct core {
 	struct counters c;	/* its own, published with WRITE_ONCE for CPU 0 */
 	uint64_t start, stop;	/* TSC when it started and stopped sending */
-	bool done;
 	uint16_t queue;
 	uint16_t flow;		/* the next frame's flow and sequence number */
 	uint32_t round;
@@ -346,12 +345,11 @@ static void run(struct core *pc)
 		netbuf_free_bulk(bufs + off, pending - off);
 }
 
-static bool all_done(void)
+/* Core 0 between its loop's end and the others': the report lines. */
+static void tick(uint64_t now)
 {
-	for (unsigned k = 0; k < ncores; k++)
-		if (!READ_ONCE(core[k].done))
-			return false;
-	return true;
+	if (now >= rep.next)
+		report_interval(now);
 }
 
 static int core_main(void *arg)
@@ -362,16 +360,7 @@ static int core_main(void *arg)
 	pc->start = rdtsc();
 	run(pc);
 	pc->stop = rdtsc();
-	WRITE_ONCE(pc->done, true);
-	if (pc->queue == 0) {
-		/* Keep the report lines coming while the others finish. */
-		while (!all_done()) {
-			uint64_t now = rdtsc();
-			if (now >= rep.next)
-				report_interval(now);
-			cpu_idle(NSEC_PER_MSEC);
-		}
-	}
+	nf_core_done(pc->queue, (unsigned)ncores, tick);
 	return EXIT_OK;
 }
 

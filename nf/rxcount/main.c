@@ -62,7 +62,6 @@ struct core {
 	uint64_t last_rx;	/* TSC of its last frame */
 	uint64_t busy_pkts, busy_bytes;	/* c.pkts and c.bytes when the period began */
 	struct flow_state *flows;
-	bool done;
 	uint16_t queue;
 } __aligned(2 * CACHE_LINE);
 
@@ -259,12 +258,11 @@ static void poll_loop(struct core *pc, uint64_t start)
 	}
 }
 
-static bool all_done(void)
+/* Core 0 between its loop's end and the others': the report lines. */
+static void tick(uint64_t now)
 {
-	for (unsigned k = 0; k < ncores; k++)
-		if (!READ_ONCE(core[k].done))
-			return false;
-	return true;
+	if (now >= rep.next)
+		report_interval(now);
 }
 
 static int core_main(void *arg)
@@ -272,16 +270,7 @@ static int core_main(void *arg)
 	struct core *pc = &core[cpu_id()];
 
 	poll_loop(pc, *(const uint64_t *)arg);
-	WRITE_ONCE(pc->done, true);
-	if (pc->queue == 0) {
-		/* The others stop at the same end; keep reporting until they do. */
-		while (!all_done()) {
-			uint64_t now = rdtsc();
-			if (now >= rep.next)
-				report_interval(now);
-			cpu_idle(NSEC_PER_MSEC);
-		}
-	}
+	nf_core_done(pc->queue, (unsigned)ncores, tick);
 	return EXIT_OK;
 }
 

@@ -194,26 +194,31 @@ class DpdkPeer(Section):
         b, t1 = tp.stats("vhost0")
         return (b[key] - a[key]) / (t1 - t0), t1 - t0
 
-    def _tx_vhost(self, s):
-        tp = Testpmd(self.b.lab, "sink")
+    def _over_vhost(self, s, tp, key, nf, props, append, ready, mode):
+        """One system on testpmd's vhost0 (testpmd already started as @tp):
+        testpmd's counter @key over the middle of the run."""
         sock = tp.ports["vhost0"][1]
         try:
             if s["system"] == "skiff":
-                g = self._skiff("pktgen", f"vhost-user:{sock}", f"duration={SECONDS}")
-                if not g.wait_line(r"^pktgen: sending", 30):
-                    raise RuntimeError("pktgen did not start:\n" + g.stop()[1][-1500:])
-                pps, win = self._testpmd_rate(tp, "ipackets")
+                g = self._skiff(nf, f"vhost-user:{sock}{props}", append)
+                if not g.wait_line(ready, 30):
+                    raise RuntimeError(f"{nf} did not start:\n" + g.stop()[1][-1500:])
+                pps, win = self._testpmd_rate(tp, key)
                 rc, out = g.wait()
                 if rc != 0:
-                    raise RuntimeError(f"pktgen failed ({rc}):\n{out[-1500:]}")
+                    raise RuntimeError(f"{nf} failed ({rc}):\n{out[-1500:]}")
             else:
-                vm = self._peer("txonly", ["-chardev", f"socket,id=c0,path={sock}",
-                                           "-netdev", "vhost-user,id=n0,chardev=c0"], vhost=True)
-                pps, win = self._testpmd_rate(tp, "ipackets")
+                vm = self._peer(mode, ["-chardev", f"socket,id=c0,path={sock}",
+                                       "-netdev", "vhost-user,id=n0,chardev=c0"], vhost=True)
+                pps, win = self._testpmd_rate(tp, key)
                 vm.wait(SECONDS + 30)
         finally:
             tp.stop()
         return dict(pps=pps, window_s=win)
+
+    def _tx_vhost(self, s):
+        return self._over_vhost(s, Testpmd(self.b.lab, "sink"), "ipackets", "pktgen", "",
+                                f"duration={SECONDS}", r"^pktgen: sending", "txonly")
 
     def _rx_tap(self, s):
         lab, h = self.b.lab, harness()
@@ -243,26 +248,9 @@ class DpdkPeer(Section):
 
     def _rx_vhost(self, s):
         dst = GUEST_MAC if s["system"] == "skiff" else PEER_MAC
-        tp = Testpmd(self.b.lab, "source", "--dst-mac", dst)
-        sock = tp.ports["vhost0"][1]
-        try:
-            if s["system"] == "skiff":
-                g = self._skiff("rxcount", f"vhost-user:{sock},mac={GUEST_MAC}",
-                                f"duration={SECONDS + 2} promisc=0")
-                if not g.wait_line(r"^rxcount: counting", 30):
-                    raise RuntimeError("rxcount did not start:\n" + g.stop()[1][-1500:])
-                pps, win = self._testpmd_rate(tp, "opackets")
-                rc, out = g.wait()
-                if rc != 0:
-                    raise RuntimeError(f"rxcount failed ({rc}):\n{out[-1500:]}")
-            else:
-                vm = self._peer("rxonly", ["-chardev", f"socket,id=c0,path={sock}",
-                                           "-netdev", "vhost-user,id=n0,chardev=c0"], vhost=True)
-                pps, win = self._testpmd_rate(tp, "opackets")
-                vm.wait(SECONDS + 30)
-        finally:
-            tp.stop()
-        return dict(pps=pps, window_s=win)
+        return self._over_vhost(s, Testpmd(self.b.lab, "source", "--dst-mac", dst), "opackets",
+                                "rxcount", f",mac={GUEST_MAC}", f"duration={SECONDS + 2} promisc=0",
+                                r"^rxcount: counting", "rxonly")
 
     def describe(self, r):
         return f"dpdk {r['path']:12} {r['system']:5} -> {r['pps']:,.0f} frames/s"

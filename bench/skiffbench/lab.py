@@ -239,14 +239,13 @@ def sample_window(lab, start, span, counters=(), also=None):
     return {"rates": rates, "also": (x, y)}
 
 
-class Guest:
-    """A VM running in the lab in the background, its console collected."""
+class Console:
+    """A process in the background whose output is collected line by line
+    (ANSI escapes dropped), so a caller can wait for a line while it runs."""
 
-    def __init__(self, lab, image, net, append, timeout, extra=()):
-        cmd = lab.prefix() + [f"{ROOT}/scripts/run", "--timeout", str(timeout), "--net", net,
-                              *extra, "--append", append, image]
-        self.image = image
-        self.p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    def __init__(self, cmd):
+        self.p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                  errors="replace")
         self.lines = []
         self.cond = threading.Condition()
         self.t = threading.Thread(target=self._read, daemon=True)
@@ -255,7 +254,7 @@ class Guest:
     def _read(self):
         for line in self.p.stdout:
             with self.cond:
-                self.lines.append(line.rstrip("\n"))
+                self.lines.append(line.replace("\x1b", "").rstrip("\n"))
                 self.cond.notify_all()
 
     def wait_line(self, regex, timeout):
@@ -269,6 +268,16 @@ class Guest:
                 if left <= 0 or self.p.poll() is not None:
                     return False
                 self.cond.wait(min(left, 0.2))
+
+
+class Guest(Console):
+    """A VM running in the lab in the background (scripts/run), its console
+    collected."""
+
+    def __init__(self, lab, image, net, append, timeout, extra=()):
+        self.image = image
+        super().__init__(lab.prefix() + [f"{ROOT}/scripts/run", "--timeout", str(timeout), "--net",
+                                         net, *extra, "--append", append, image])
 
     def qemu(self):
         """The pid of this guest's QEMU (found once), or None."""

@@ -12,10 +12,9 @@ and memory) and its blast sender; it never copies them."""
 import os
 import re
 import subprocess
-import threading
 import time
 
-from ..lab import Guest, Testpmd, sample_window
+from ..lab import Console, Guest, Testpmd, sample_window
 from ..stats import Ratio, med, select, spread
 from ..util import GUEST_MAC, intervals, summary
 from .base import Section
@@ -41,7 +40,7 @@ def harness():
     return os.environ.get("SKIFF_DPDK_GUEST", "")
 
 
-class PeerVM:
+class PeerVM(Console):
     """The DPDK VM, booted in the lab by the harness's qemu-args.sh; its
     console collected."""
 
@@ -50,33 +49,10 @@ class PeerVM:
         env = dict(os.environ, VHOST="1" if vhost else "0", SMP="1")
         args = subprocess.run([os.path.join(h, "qemu-args.sh"), mode, f"dur={seconds}", *extra_kargs],
                               env=env, check=True, stdout=subprocess.PIPE, text=True).stdout.splitlines()
-        cmd = lab.prefix() + ["qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "max",
-                              "-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio",
-                              "-no-reboot", *args, *netdev,
-                              "-device", f"virtio-net-pci,netdev=n0,mac={PEER_MAC}"]
-        self.p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                  errors="replace")
-        self.lines = []
-        self.cond = threading.Condition()
-        self.t = threading.Thread(target=self._read, daemon=True)
-        self.t.start()
-
-    def _read(self):
-        for line in self.p.stdout:
-            with self.cond:
-                self.lines.append(line.replace("\x1b", "").rstrip("\n"))
-                self.cond.notify_all()
-
-    def wait_line(self, regex, timeout):
-        pat = re.compile(regex)
-        end = time.time() + timeout
-        with self.cond:
-            while not any(pat.search(x) for x in self.lines):
-                left = end - time.time()
-                if left <= 0 or self.p.poll() is not None:
-                    return False
-                self.cond.wait(min(left, 0.2))
-            return True
+        super().__init__(lab.prefix() + ["qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "max",
+                                         "-nodefaults", "-no-user-config", "-display", "none", "-serial",
+                                         "stdio", "-no-reboot", *args, *netdev,
+                                         "-device", f"virtio-net-pci,netdev=n0,mac={PEER_MAC}"])
 
     def count(self, what):
         """Per-second testpmd lines so far ("Tx-pps" or "Rx-pps")."""
@@ -89,7 +65,9 @@ class PeerVM:
             xs = [int(m.group(1)) for x in self.lines for m in [re.search(rf"{what}:\s+(\d+)", x)] if m]
         return med(xs[first:last])
 
-    def wait(self, timeout):
+    def finish(self, timeout):
+        """Waits for the VM to power off (killing it after @timeout s);
+        returns its console."""
         try:
             self.p.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -141,7 +119,7 @@ class DpdkPeer(Section):
     def _peer(self, mode, netdev, vhost=False, seconds=SECONDS + 6):
         vm = PeerVM(self.b.lab, mode, seconds, netdev, vhost)
         if not vm.wait_line(r"DPDKGUEST: ready", 120):
-            out = vm.wait(5)
+            out = vm.finish(5)
             raise RuntimeError(f"the DPDK VM did not start:\n{out[-1500:]}")
         return vm
 
@@ -162,7 +140,7 @@ class DpdkPeer(Section):
             return dict(pps=pps, window_s=win, dst=dst)
         vm = self._peer("txonly", ["-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no,vnet_hdr=off"])
         pps, win = self._window(tap)[tap[0]]
-        vm.wait(SECONDS + 30)
+        vm.finish(SECONDS + 30)
         return dict(pps=pps, window_s=win, dst=dst)
 
     def _tx_sink(self, s):
@@ -180,7 +158,7 @@ class DpdkPeer(Section):
         first = vm.count("Tx-pps")
         time.sleep(SECONDS * 0.75)
         last = vm.count("Tx-pps")
-        vm.wait(SECONDS + 30)
+        vm.finish(SECONDS + 30)
         return dict(pps=vm.pps("Tx-pps", first + 1, last))
 
     @staticmethod
@@ -211,7 +189,7 @@ class DpdkPeer(Section):
                 vm = self._peer(mode, ["-chardev", f"socket,id=c0,path={sock}",
                                        "-netdev", "vhost-user,id=n0,chardev=c0"], vhost=True)
                 pps, win = self._testpmd_rate(tp, key)
-                vm.wait(SECONDS + 30)
+                vm.finish(SECONDS + 30)
         finally:
             tp.stop()
         return dict(pps=pps, window_s=win)
@@ -243,7 +221,7 @@ class DpdkPeer(Section):
             if rc != 0:
                 raise RuntimeError(f"rxcount failed ({rc}):\n{out[-1500:]}")
         else:
-            vm.wait(SECONDS + 30)
+            vm.finish(SECONDS + 30)
         return dict(pps=pps, window_s=win)
 
     def _rx_vhost(self, s):

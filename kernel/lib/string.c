@@ -4,6 +4,7 @@
  * without loop-to-memset pattern detection (see kernel.mk), so gcc can neither
  * drop them during LTO nor turn their loops back into calls to themselves.
  */
+#include <stdint.h>
 #include <skiff/string.h>
 
 /* The header routes these names to gcc's builtins; here they are defined. */
@@ -43,11 +44,21 @@ void *memmove(void *dst, const void *src, size_t n)
 	return dst;
 }
 
+/*
+ * Eight bytes at a time too, the byte repeated across a word: mem_alloc()
+ * clears every allocation, and one rep stosb over a netbuf pool (megabytes)
+ * cost pktgen's start-up 14 ms under TCG.
+ */
 void *memset(void *dst, int c, size_t n)
 {
 	void *ret = dst;
+	size_t words = n >> 3, tail = n & 7;
+	uint64_t v = (uint8_t)c * 0x0101010101010101ULL;
+
+	__asm__ __volatile__("rep stosq"
+			     : "+D"(dst), "+c"(words) : "a"(v) : "memory");
 	__asm__ __volatile__("rep stosb"
-			     : "+D"(dst), "+c"(n) : "a"(c) : "memory");
+			     : "+D"(dst), "+c"(tail) : "a"(v) : "memory");
 	return ret;
 }
 

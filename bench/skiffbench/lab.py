@@ -180,6 +180,12 @@ class Testpmd:
         st = self._telemetry(f"/ethdev/stats,{self.ports[port][0]}")["/ethdev/stats"]
         return st, (t0 + time.monotonic()) / 2
 
+    def counter(self, port, key="ipackets"):
+        """(one ethdev counter of port, host time), shaped like Lab.counter():
+        ipackets is what testpmd took from the guest's TX."""
+        st, t = self.stats(port)
+        return st[key], t
+
     def xstats(self, port):
         """Extended statistics of port (the vhost library's per-queue counters,
         guest_notifications among them, while a guest is attached)."""

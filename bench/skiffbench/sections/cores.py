@@ -76,7 +76,7 @@ class Cores(Section):
         try:
             if tp:
                 net = tp.net("vhost0", "queues=2")
-                count = lambda: (lambda st, t: (st["ipackets"], t))(*tp.stats("vhost0"))
+                count = lambda: tp.counter("vhost0")
             else:
                 tap = self.tap()
                 net = f"tap:{tap},queues=2"

@@ -53,6 +53,15 @@ def budget(r, prefixes=("",)):
     return ", ".join(parts)
 
 
+def reports(rc, out, nf):
+    """The summary and stats lines of an NF's run on vhost-user, or an error
+    with the end of its console when it failed or left either out."""
+    sm, st = summary(out, nf), nic_stats(out, nf)
+    if rc != 0 or not sm or not st:
+        raise RuntimeError(f"{nf} on vhost-user failed ({rc}):\n{out[-1500:]}")
+    return sm, st
+
+
 def flowing(tp, port, g, timeout=30):
     """Polls testpmd's counter of frames from port (telemetry, every 10 ms)
     from a guest's launch until the first arrive; returns that host time.
@@ -60,8 +69,8 @@ def flowing(tp, port, g, timeout=30):
     line, which a loaded machine can deliver late."""
     end = time.monotonic() + timeout
     while time.monotonic() < end and g.p.poll() is None:
-        st, t = tp.stats(port)
-        if st["ipackets"]:
+        n, t = tp.counter(port)
+        if n:
             return t
         time.sleep(0.01)
     raise RuntimeError(f"no frame reached testpmd's {port}:\n" + g.stop()[1][-1500:])
@@ -155,9 +164,7 @@ class VhostUser(Section):
             if g:
                 g.stop()
             tp.stop()
-        sm, st = summary(out, "pktgen"), nic_stats(out, "pktgen")
-        if rc != 0 or not sm or not st:
-            raise RuntimeError(f"pktgen on vhost-user failed ({rc}):\n{out[-1500:]}")
+        sm, st = reports(rc, out, "pktgen")
         return dict(s, **w, pps=float(sm["tx_pps"]), pkts=int(sm["tx_pkts"]), elapsed=float(sm["elapsed"]),
                     testpmd_pkts=final.get("rx_packets"), kicks=st["tx_kicks"],
                     kicks_per_frame=st["tx_kicks"] / max(1, st["tx_packets"]))
@@ -194,9 +201,7 @@ class VhostUser(Section):
             if g:
                 g.stop()
             tp.stop()
-        sm, st = summary(out, "rxcount"), nic_stats(out, "rxcount")
-        if rc != 0 or not sm or not st:
-            raise RuntimeError(f"rxcount on vhost-user failed ({rc}):\n{out[-1500:]}")
+        sm, st = reports(rc, out, "rxcount")
         sent, dropped = f1["tx_packets"] - f0["tx_packets"], f1["tx_dropped"] - f0["tx_dropped"]
         delivered = final.get("tx_packets")
         got = int(sm["rx_pkts"])

@@ -5,6 +5,17 @@
  * every QEMU machine with a PIT, microvm included (channel 2's gate and
  * output sit behind port 0x61, which microvm does not have). Interrupts are
  * off, so IRQ0 firing is harmless.
+ *
+ * A count read alone only says which 838 ns tick it fell in, and the vCPU
+ * can be descheduled in the middle of one (three port accesses, each a VM
+ * exit): a TSC value taken beside it can be off by anything from a tick to a
+ * host time slice. So each end of the interval is the moment the count
+ * changes, pinned between the TSC values around the two reads that saw it
+ * change, and the narrowest of a few such edges is kept. The uncertainty of
+ * the result is then known: half of each end's bracket over the interval.
+ * The interval starts short (CALIB_MS) and doubles while that uncertainty is
+ * above CALIB_ERR_PPM (slow port exits), and starts again from a new first
+ * edge when even CALIB_MS_MAX is not enough (a host that keeps preempting).
  */
 #include <skiff/cpu.h>
 #include <skiff/portio.h>
@@ -15,43 +26,101 @@
 #define PIT_CMD		0x43
 #define CMD_CH0_MODE2	0x34	/* channel 0, lo/hi byte, rate generator */
 #define CMD_LATCH_CH0	0x00
-#define CALIB_MS	10
+#define CALIB_MS	4	/* the first interval; doubled while too uncertain */
+#define CALIB_MS_MAX	32
+#define CALIB_ERR_PPM	200	/* the two ends' uncertainty over the interval */
+#define CALIB_ATTEMPTS	3
+#define SAMPLES		4	/* per end of the interval */
 
-static uint16_t read_count(void)
+struct pit_clock {
+	uint16_t last;		/* the last count read */
+	uint64_t ticks;		/* PIT ticks since the first read */
+	uint32_t still;		/* reads in a row that saw the same count */
+};
+
+/* No PIT reads back one count this often in a row (a read takes longer than
+ * a nanosecond, a tick 838 ns): the PIT is not counting. */
+#define STILL_MAX	1000000
+
+/* One PIT tick lasts 838 ns and the counter wraps after 65536 of them (55
+ * ms): reads must come more often than that, which every loop here does. */
+static uint64_t pit_read(struct pit_clock *c)
 {
 	uint8_t lo, hi;
+	uint16_t now;
 
 	outb(PIT_CMD, CMD_LATCH_CH0);
 	lo = inb(PIT_CH0);
 	hi = inb(PIT_CH0);
-	return (uint16_t)(hi << 8 | lo);
+	now = (uint16_t)(hi << 8 | lo);
+	c->still = now == c->last ? c->still + 1 : 0;
+	c->ticks += (uint16_t)(c->last - now);	/* counts down, wraps */
+	c->last = now;
+	return c->ticks;
 }
 
-uint64_t pit_measure_tsc_hz(void)
+struct sample {
+	uint64_t ticks;		/* PIT ticks */
+	uint64_t tsc;		/* TSC at the middle of the read */
+	uint64_t width;		/* TSC ticks the read took: its uncertainty */
+};
+
+/* The moment the count changes, between the TSC before the last read that
+ * saw the old count and the TSC after the first read that saw the new one. */
+static struct sample edge_sample(struct pit_clock *c)
 {
-	const uint64_t want = PIT_HZ * CALIB_MS / 1000;
-	uint64_t elapsed = 0, t0, t1;
-	uint16_t prev, now;
-	unsigned still = 0;
+	uint64_t before = rdtsc(), old = pit_read(c);
+
+	while (c->still < STILL_MAX) {
+		uint64_t t0 = rdtsc(), ticks = pit_read(c), t1 = rdtsc();
+		if (ticks != old)
+			return (struct sample){ ticks, before + (t1 - before) / 2, t1 - before };
+		before = t0;
+	}
+	return (struct sample){ .width = UINT64_MAX };
+}
+
+static struct sample best_sample(struct pit_clock *c)
+{
+	struct sample best = { .width = UINT64_MAX }, s;
+
+	for (unsigned i = 0; i < SAMPLES; i++)
+		if ((s = edge_sample(c)).width < best.width)
+			best = s;
+	return best;
+}
+
+uint64_t pit_measure_tsc_hz(uint32_t *err_ppm)
+{
+	struct pit_clock c = { 0 };
+	uint64_t best_hz = 0, best_ppm = UINT64_MAX;
 
 	outb(PIT_CMD, CMD_CH0_MODE2);
 	outb(PIT_CH0, 0);	/* reload value 0 = 65536 */
 	outb(PIT_CH0, 0);
+	c.last = 0;
+	pit_read(&c);
+	c.ticks = 0;
 
-	prev = read_count();
-	t0 = rdtsc();
-	while (elapsed < want) {
-		now = read_count();
-		if (now == prev) {
-			/* Bounded: no PIT reads back a constant. */
-			if (++still > 1000000)
-				return 0;
-			continue;
+	for (unsigned attempt = 0; attempt < CALIB_ATTEMPTS; attempt++) {
+		struct sample a = best_sample(&c), b;
+
+		for (uint64_t ms = CALIB_MS; ms <= CALIB_MS_MAX; ms *= 2) {
+			while (c.still < STILL_MAX && pit_read(&c) - a.ticks < PIT_HZ * ms / 1000)
+				;
+			b = best_sample(&c);
+			if (c.still >= STILL_MAX || b.ticks <= a.ticks || b.tsc <= a.tsc)
+				return best_hz;	/* not counting */
+			uint64_t hz = (b.tsc - a.tsc) * PIT_HZ / (b.ticks - a.ticks);
+			uint64_t ppm = (a.width / 2 + b.width / 2) * 1000000 / (b.tsc - a.tsc);
+			if (ppm < best_ppm) {
+				best_ppm = ppm;
+				best_hz = hz;
+				*err_ppm = (uint32_t)MIN(ppm, UINT32_MAX);
+			}
+			if (ppm <= CALIB_ERR_PPM)
+				return hz;
 		}
-		still = 0;
-		elapsed += (uint16_t)(prev - now);	/* counts down, wraps */
-		prev = now;
 	}
-	t1 = rdtsc();
-	return (t1 - t0) * PIT_HZ / elapsed;
+	return best_hz;
 }

@@ -47,11 +47,13 @@ static uint64_t hz_from_cpuid15(void)
 
 void time_init(void)
 {
+	uint32_t err_ppm = 0;
+
 	if ((tsc_hz = hz_from_hypervisor()))
 		tsc_source = "cpuid 0x40000010";
 	else if ((tsc_hz = hz_from_cpuid15()))
 		tsc_source = "cpuid 0x15";
-	else if ((tsc_hz = pit_measure_tsc_hz()))
+	else if ((tsc_hz = pit_measure_tsc_hz(&err_ppm)))
 		tsc_source = "pit";
 	else {
 		tsc_hz = 1000000000;
@@ -61,9 +63,14 @@ void time_init(void)
 	ns_per_tick_32 = (NSEC_PER_SEC << 32) / tsc_hz;
 	ticks_per_ns_32 = (uint64_t)(((unsigned __int128)tsc_hz << 32) / NSEC_PER_SEC);
 	tsc_start = rdtsc();
-	log_info("time: TSC %llu.%03llu MHz (%s)\n",
-		 (unsigned long long)(tsc_hz / 1000000),
-		 (unsigned long long)(tsc_hz / 1000 % 1000), tsc_source);
+	if (err_ppm)
+		log_info("time: TSC %llu.%03llu MHz (%s, within %u ppm)\n",
+			 (unsigned long long)(tsc_hz / 1000000),
+			 (unsigned long long)(tsc_hz / 1000 % 1000), tsc_source, err_ppm);
+	else
+		log_info("time: TSC %llu.%03llu MHz (%s)\n",
+			 (unsigned long long)(tsc_hz / 1000000),
+			 (unsigned long long)(tsc_hz / 1000 % 1000), tsc_source);
 }
 
 uint64_t tsc_to_ns(uint64_t ticks)

@@ -48,6 +48,14 @@ commands:
           tap     io forwarding vhost0 <-> dtap0, a tap that net_tap makes on
                   br0: host0's tools (ping, arping, tcpreplay, tshark) reach
                   the guest on vhost0 through DPDK
+          tester  flowgen on vhost0 and vhost1: UDP frames into both ports
+                  as fast as they take them, and counts and frees whatever
+                  comes out of either: a two-port tester for a guest that
+                  bridges them (fwd mode=l2), one busy lcore for both
+                  directions (--size). testpmd 22.11 fixes the frames'
+                  headers: 00:01:02:03:04:00 -> 00:01:02:03:04:01, UDP
+                  10.254.0.0 -> 10.253.0.0-255; they exist only inside
+                  testpmd and the guest
         options:
           --cores LIST    EAL -l: the main lcore (idle: it reads commands),
                           then one forwarding lcore that busy-polls (default
@@ -103,7 +111,7 @@ commands:
         one line: switch=testpmd|ovs role=... pid=... state=running|stopped
         ports=... hugepages=N log=...
 
-PORT is vhost0, vhost1 (wire) or dtap0 (tap). Exit status: 0 ok, 1 failure
+PORT is vhost0, vhost1 (wire, tester) or dtap0 (tap). Exit status: 0 ok, 1 failure
 (the message says what; testpmd's log is named), 64 bad usage.
 USAGE
 }
@@ -242,7 +250,7 @@ dpdk_default_cores() {
 }
 
 dpdk_start() {
-	[ $# -ge 2 ] || dpdk_die_usage "dpdk start wants a lab name and a role (sink, source, wire, tap)"
+	[ $# -ge 2 ] || dpdk_die_usage "dpdk start wants a lab name and a role (sink, source, wire, tap, tester)"
 	local name=$1 role=$2 cores="" queues=1 client=0 pages=0 capture=0
 	local size=60 flows=1 dst_mac=ff:ff:ff:ff:ff:ff mbufs=16384 switch=testpmd
 	shift 2
@@ -263,7 +271,7 @@ dpdk_start() {
 		shift
 	done
 	check_name "$name"
-	case "$role" in sink|source|wire|tap) ;; *) dpdk_die_usage "dpdk start: no role '$role' (sink, source, wire or tap)" ;; esac
+	case "$role" in sink|source|wire|tap|tester) ;; *) dpdk_die_usage "dpdk start: no role '$role' (sink, source, wire, tap or tester)" ;; esac
 	check_number --queues "$queues" 1 8
 	check_number --hugepages "$pages" 0 4096
 	check_number --size "$size" 60 1514
@@ -329,6 +337,9 @@ dpdk_start() {
 	wire)
 		vhost_port vhost1
 		fwd=(--forward-mode=io) ;;
+	tester)
+		vhost_port vhost1
+		fwd=(--forward-mode=flowgen --txpkts="$size" --flowgen-flows=256) ;;
 	tap)
 		vdevs+=(--vdev "net_tap0,iface=dtap0")
 		echo "dtap0 $k net_tap0 -" >>"$dir/ports"

@@ -2,8 +2,9 @@
 # The vhost-user datapath (docs/vhost-user.md): Skiff guests on vhost-user
 # ports of the lab's DPDK switch (dpdk-testpmd), each count checked against
 # testpmd's own counters: pktgen into a sink, a testpmd source into rxcount,
-# pktgen -> wire -> rxcount, echo through the tap bridge, dpdk-dumpcap on a
-# port, and sockets that are missing, refused or closed while a guest runs.
+# pktgen -> wire -> rxcount, fwd between the tester's two ports, echo through
+# the tap bridge, dpdk-dumpcap on a port, and sockets that are missing,
+# refused or closed while a guest runs.
 # shellcheck disable=SC2154  # lab_dpdk_counters PORT PREFIX sets PREFIX_* variables
 # shellcheck source=tests/lib/tap.sh
 source "$(dirname "$0")/../lib/tap.sh"
@@ -135,6 +136,27 @@ like "$OUT" "rxcount summary .* probes=$N flows=4 lost=0 reordered=0 dups=0 " \
 lab_dpdk_counters vhost0 a
 lab_dpdk_counters vhost1 b
 is "$a_rx_packets/$b_tx_packets/$b_tx_dropped" "$N/$N/0" "wire: testpmd took $N from vhost0, gave $N to vhost1, dropped none"
+lab_dpdk_stop
+
+# ---------------------------------------------------------------- tester
+# fwd mode=l2 between the two ports of testpmd's tester role (flowgen into
+# both, counting what comes out of both). fwd stops by itself while testpmd
+# still polls, so every frame fwd put on a port's TX ring must reach
+# testpmd's count of that port, and only those.
+lab_dpdk_start tester || { done_testing; exit 1; }
+lab_guest_start fwd fwd none --net "$(lab_dpdk_net vhost0)" --net "$(lab_dpdk_net vhost1)" \
+	--append "mode=l2 duration=3"
+lab_guest_wait fwd
+is "$RC" 0 "tester: fwd l2 between vhost0 and vhost1 for 3 s: exit 0"
+sm=$(summary_of fwd "$OUT")
+lab_dpdk_counters vhost0 a
+lab_dpdk_counters vhost1 b
+tx0=$(field "$sm" tx0) tx1=$(field "$sm" tx1) rx0=$(field "$sm" rx0) rx1=$(field "$sm" rx1)
+ok "$([ "${tx0:-0}" -gt 1000 ] && [ "${tx1:-0}" -gt 1000 ] && echo 0 || echo 1)" \
+	"tester: fwd forwarded both ways (tx0=${tx0:-?} tx1=${tx1:-?})"
+is "${a_rx_packets:-?}/${b_rx_packets:-?}" "${tx0:-x}/${tx1:-x}" \
+	"tester: testpmd took from each port exactly what fwd sent on it"
+is "$tx0/$tx1" "$rx1/$rx0" "tester: fwd sent out of each port what came in on the other (no drops)"
 lab_dpdk_stop
 
 # ---------------------------------------------------------------- tap bridge

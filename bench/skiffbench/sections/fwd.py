@@ -34,8 +34,12 @@ def ns_per_frame(r):
     return c * 1000 / mhz if c and mhz else None
 
 
+WHERE = {"tap": ("taps", "taps"), "vhost-user": ("vhost-user in", "vhost-user in, drop sink out"),
+         "vhost-wires": ("vhost-user both", "vhost-user wires, testpmd tester")}
+
+
 def label(r, short=False):
-    where = "taps" if r["transport"] == "tap" else "vhost-user in" if short else "vhost-user in, drop sink out"
+    where = WHERE[r["transport"]][0 if short else 1]
     return f"{r['mode']}, {where}" + (", output=free" if r["output"] == "free" else "")
 
 
@@ -53,9 +57,11 @@ class Forward(Section):
         out = [dict(tap, mode="l3", output="device")]
         if not self.b.quick:
             out += [dict(tap, mode="l3", output="free"), dict(tap, mode="l2", output="device")]
-            # fwd fed over vhost-user (README: why not two vhost-user wires).
+            # fwd fed over vhost-user, port 1 on the drop sink; and between
+            # the two ports of testpmd's tester role.
             vh = dict(FLOOD, transport="vhost-user", mode="l2", seconds=4)
-            out += [dict(vh, output="device"), dict(vh, output="free")]
+            out += [dict(vh, output="device"), dict(vh, output="free"),
+                    dict(vh, transport="vhost-wires", output="device")]
         protos = ("tcp",) if self.b.quick else ("tcp", "udp")
         out += [dict(IPERF, router=r, proto=p, seconds=3 if self.b.quick else 5)
                 for r in ("fwd", "linux") for p in protos]
@@ -72,6 +78,8 @@ class Forward(Section):
             return self.iperf(s)
         if s["transport"] == "vhost-user":
             return self.vhost(s)
+        if s["transport"] == "vhost-wires":
+            return self.wires(s)
         return self.flood(s)
 
     # ------------------------------------------------------------ measuring
@@ -189,6 +197,47 @@ class Forward(Section):
                     forwarded=int(sm["fwd"]), discarded=int(sm["discarded"]),
                     txdrops=int(sm["txdrop0"]) + int(sm["txdrop1"]))
 
+    def wires(self, s):
+        """fwd l2 between the two ports of testpmd's tester role (flowgen into
+        both, counting what comes out of both). Host clock, over the middle
+        half: what testpmd put into fwd's two RX rings (taken in) and what it
+        took from fwd's two TX rings (forwarded); fwd's cost per frame."""
+        b = self.b
+        secs = s["seconds"]
+        tp = Testpmd(b.lab, "tester", "--size", str(s["size"]))
+        g = None
+        ports = ("vhost0", "vhost1")
+        try:
+            # fwd stops by itself while testpmd still drains its TX rings.
+            g = self.start(b.lab, f"mode={s['mode']} output={s['output']} duration={secs}",
+                           secs + 60, tp.net("vhost0", f"mac={P0}"), ("--net", tp.net("vhost1", f"mac={P1}")))
+
+            def sample():
+                st = [tp.stats(p) for p in ports]
+                t = sum(x[1] for x in st) / len(st)
+                return ({k: sum(x[0][k] for x in st) for k in ("ipackets", "opackets")}, t,
+                        cpu_sample([("", g.qemu())], [("testpmd_", tp.pid)]))
+            time.sleep(secs * 0.25)
+            a, t0, c0 = sample()
+            time.sleep(secs * 0.5)
+            z, t1, c1 = sample()
+            rc, out = g.wait()
+        finally:
+            if g:
+                g.stop()
+            final = tp.stop()
+        sm = summary(out, "fwd")
+        if rc != 0 or not sm:
+            raise RuntimeError(f"fwd between vhost-user wires failed ({rc}):\n{out[-1500:]}")
+        # What fwd sent on port p and testpmd did not take from its port.
+        lost = sum(int(sm[f"tx{k}"]) - int(final[p]["rx_packets"]) for k, p in enumerate(ports))
+        return dict(s, **cpu_budget(c0, c1), window_s=t1 - t0, wire_lost=lost,
+                    in_pps=(z["opackets"] - a["opackets"]) / (t1 - t0),
+                    out_pps=(z["ipackets"] - a["ipackets"]) / (t1 - t0),
+                    cycles_per_frame=int(sm["cycles_per_frame"]), tsc_mhz=tsc_mhz(out),
+                    forwarded=int(sm["fwd"]), discarded=int(sm["discarded"]),
+                    txdrops=int(sm["txdrop0"]) + int(sm["txdrop1"]))
+
     def iperf(self, s):
         """iperf3 from host0 to peer0 through fwd (l3) or through a Linux
         namespace router in the same place; TCP, or UDP flat out with
@@ -282,9 +331,13 @@ class Forward(Section):
                   " what fwd put out on tap1; all three over the middle half of the flood, host clock."
                   " *guest ns/frame*: fwd's cycles_per_frame (the passes that moved frames, per frame) at"
                   " its TSC rate; with output=free fwd frees the frames instead of sending them, so the"
-                  " difference is its TX path. The vhost-user rows feed fwd's port 0 from dpdk-testpmd's"
+                  " difference is its TX path. The *vhost-user in* rows feed fwd's port 0 from dpdk-testpmd's"
                   " txonly source (what testpmd put into fwd's ring, host clock) with port 1 on QEMU's drop"
-                  " sink, mode l2 (no neighbour to resolve there).\n",
+                  " sink. The *vhost-user wires* row puts both of fwd's ports on testpmd's tester role"
+                  " (`scripts/lab dpdk start LAB tester`: flowgen into both ports, counting and freeing what"
+                  " comes out of both, one busy lcore): taken in is what testpmd put into fwd's two RX rings,"
+                  " forwarded what it took from fwd's two TX rings, both directions added up. Mode l2 on"
+                  " vhost-user: testpmd answers no ARP, so a router there would have no next hop.\n",
                   "| fwd | offered/s | taken in/s | forwarded/s | guest ns/frame | QEMU I/O | vCPU | trafgen |"
                   " testpmd | host idle | other work |",
                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -327,13 +380,12 @@ class Forward(Section):
                          f" {pct(med([r.get('vcpu_busy') for r in t + u]))} |"
                          f" {pct(med([r.get('host_idle') for r in t + u]))} |")
             L.append("")
-        L.append("Not measured: fwd between two vhost-user wires. scripts/lab dpdk runs one testpmd per lab"
-                 " with at most two vhost-user ports forwarded as one pair (the wire role); a generator, fwd's"
-                 " two ports and a receiver need four ports in two pairs (testpmd's io mode with"
-                 " `--port-topology=paired`), a role scripts/lab dpdk does not have. Two labs with a testpmd"
-                 " each would add a second busy-polling lcore: two testpmd lcores, a generator VM's vCPU and"
-                 " fwd's make four spinning threads on this machine's two cores, which would measure the"
-                 " scheduler.\n")
+        wires = select(floods, transport="vhost-wires")
+        if wires:
+            L.append(f"Between vhost-user wires, every frame fwd sent was taken by testpmd in"
+                     f" {sum(1 for r in wires if r.get('wire_lost') == 0)} of {len(wires)} runs (fwd's tx0/tx1"
+                     f" against testpmd's rx_packets of vhost0/vhost1 at the end; the most missing in one run:"
+                     f" {max(r.get('wire_lost') or 0 for r in wires):,}).\n")
         return L
 
     def plots(self, rows, plot):
@@ -365,13 +417,15 @@ class Forward(Section):
                         f"{x['loss']:,} of {x['tap_offered']:,} lost ({x['tap_drops']:,} at tap0); trafgen sent"
                         f" {x['tap_offered']:,} of {x['sent']:,} in {x['sent_s']:.0f} s",
                         x["loss"] == 0 and x["tap_offered"] == x["sent"]))
-        vh = select(rows, kind="flood", transport="vhost-user", output="device")
-        nearest = (f"; nearest: l2, vhost-user in and drop sink out, {fmt_n(med([r.get('in_pps') for r in vh]))}"
-                   " frames/s into fwd (host clock)") if vh else ""
-        if l3 or vh:
+        wires = select(rows, kind="flood", transport="vhost-wires", output="device")
+        if wires:
+            p = med([r.get("out_pps") for r in wires])
+            m = {k: med([r.get(k) for r in wires]) for k in ("vcpu_busy", "testpmd_busy", "host_idle")}
             out.append(("fwd on vhost-user wires >= 2M frames/s",
-                        "two vhost-user wire pairs need a testpmd role scripts/lab dpdk lacks (see above)"
-                        + nearest, "not measured"))
+                        f"{fmt_n(p)} frames/s, l2, both directions (testpmd's counters, host clock);"
+                        f" fwd {fmt_n(med([ns_per_frame(r) for r in wires]))} ns/frame, vCPU {pct(m['vcpu_busy'])},"
+                        f" testpmd {pct(m['testpmd_busy'])}, host idle {pct(m['host_idle'])}",
+                        (p or 0) >= 2000000))
         return out
 
 

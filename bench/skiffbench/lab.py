@@ -381,6 +381,22 @@ def host_cpu():
     return v[3] + v[4], sum(v[:8])
 
 
+def settle(root, quiet=0.1, limit=3.0):
+    """Waits until process root and everything under it have used no CPU for
+    `quiet` seconds (at most `limit`): a tool that says it is ready may still
+    be busy finishing its start (tshark for ~0.1 s of CPU after "Capturing
+    on"), which on a small host would be timed as part of what starts next."""
+    def total():
+        return sum((tree_cpu(root) or {}).values())
+    end, last = time.monotonic() + limit, total()
+    while time.monotonic() < end:
+        time.sleep(quiet)
+        now = total()
+        if now == last:
+            return
+        last = now
+
+
 def cpu_sample(qemus=(), procs=()):
     """A snapshot for cpu_budget(): the host's time and jiffies, the per-thread
     CPU time of each QEMU and of each process with everything under it.

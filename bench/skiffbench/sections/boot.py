@@ -7,6 +7,7 @@ import shlex
 import subprocess
 import time
 
+from ..lab import settle
 from ..stats import med
 from ..util import ROOT, sh
 from .base import Section
@@ -44,6 +45,7 @@ class Boot(Section):
             for line in cap.stderr:
                 if "Capturing on" in line:
                     break
+            settle(cap.pid)
         t0 = time.time()
         q = subprocess.Popen(b.lab.prefix() + cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         first = ready = None

@@ -22,15 +22,19 @@ static bool fresh(const struct l2 *b, const struct l2_entry *e, uint64_t now)
 	return e->mac && now - e->seen <= b->age;
 }
 
-int l2_lookup(const struct l2 *b, const uint8_t mac[6], uint64_t now)
+static int lookup(const struct l2 *b, uint64_t m, uint64_t now)
 {
-	uint64_t m = mac48(mac);
 	const struct l2_entry *set = set_of((struct l2 *)b, m);
 
 	for (unsigned w = 0; w < L2_WAYS; w++)
 		if (set[w].mac == m && fresh(b, &set[w], now))
 			return set[w].port;
 	return -1;
+}
+
+int l2_lookup(const struct l2 *b, const uint8_t mac[6], uint64_t now)
+{
+	return lookup(b, mac48(mac), now);
 }
 
 static void learn(struct l2 *b, uint64_t mac, unsigned port, uint64_t now)
@@ -89,7 +93,7 @@ void l2_input(struct l2 *b, unsigned in, struct netbuf **bufs, unsigned n, uint6
 			continue;
 		}
 		learn(b, src, in, now);
-		if (!mac48_is_group(dst) && l2_lookup(b, f, now) == (int)in) {
+		if (!mac48_is_group(dst) && lookup(b, dst, now) == (int)in) {
 			b->cnt.filtered++;
 			fwd_drop(io, in, nb);
 			continue;

@@ -7,21 +7,19 @@ void fwd_free_flush(struct fwd_io *io)
 	io->ngone = 0;
 }
 
-void fwd_send(struct fwd_io *io, unsigned out, struct netbuf *nb)
+void fwd_send_full(struct fwd_io *io, unsigned out, struct netbuf *nb)
 {
 	struct fwd_txq *q = &io->txq[out];
 
-	if (unlikely(q->n == FWD_TXQ_MAX)) {
-		if (!q->off) {
-			io->txq_full[out]++;
-			fwd_free(io, nb);
-			return;
-		}
-		/* Sent frames left a gap at the front: close it. */
-		memmove(q->bufs, q->bufs + q->off, (q->n - q->off) * sizeof(q->bufs[0]));
-		q->n -= q->off;
-		q->off = 0;
+	if (!q->off) {
+		io->txq_full[out]++;
+		fwd_free(io, nb);
+		return;
 	}
+	/* Sent frames left a gap at the front: close it. */
+	memmove(q->bufs, q->bufs + q->off, (q->n - q->off) * sizeof(q->bufs[0]));
+	q->n -= q->off;
+	q->off = 0;
 	q->bufs[q->n++] = nb;
 }
 

@@ -75,8 +75,20 @@ static inline void fwd_drop(struct fwd_io *io, unsigned in, struct netbuf *nb)
 	fwd_free(io, nb);
 }
 
+/* fwd_send() when the queue's array is used up to its end. */
+void fwd_send_full(struct fwd_io *io, unsigned out, struct netbuf *nb);
+
 /* Queues @nb for port @out (freed and counted in txq_full if it is full). */
-void fwd_send(struct fwd_io *io, unsigned out, struct netbuf *nb);
+static inline void fwd_send(struct fwd_io *io, unsigned out, struct netbuf *nb)
+{
+	struct fwd_txq *q = &io->txq[out];
+
+	if (unlikely(q->n == FWD_TXQ_MAX)) {
+		fwd_send_full(io, out, nb);
+		return;
+	}
+	q->bufs[q->n++] = nb;
+}
 
 /* Queues a forwarded frame for port @out, or frees it with output=free. */
 static inline void fwd_forward(struct fwd_io *io, unsigned out, struct netbuf *nb)

@@ -40,15 +40,22 @@ bool vnet_rx_fill(struct vnet_rxq *q)
 				if (!(bufs[got] = netbuf_alloc(q->pool)))
 					break;
 		}
+		struct vq_cursor c = vq_cursor(vq);
+		const uint16_t hdr_len = q->hdr_len;
+		const uint32_t post_len = q->post_len;
+
 		for (unsigned i = 0; i < got; i++) {
-			if (unlikely(!vq_slot_free(vq))) {
+			if (unlikely(!vq_cursor_free(&c))) {
 				/* A buffer the device returned out of order
 				 * still holds the next slot: post later. */
+				vq_cursor_done(vq, &c);
 				netbuf_free_bulk(bufs + i, got - i);
 				return true;
 			}
-			rx_post(q, bufs[i]);
+			vq_cursor_add(&c, (uintptr_t)netbuf_data(bufs[i]) - hdr_len, post_len,
+				      VRING_DESC_F_WRITE, bufs[i]);
 		}
+		vq_cursor_done(vq, &c);
 		if (got < want)
 			return false;
 	}
@@ -101,9 +108,17 @@ uint16_t vnet_rx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 	}
 	if (n > ready)
 		n = ready;
+	/* The queue's settings in locals: the stores into each netbuf might
+	 * otherwise alias them and make the compiler load them per frame. */
+	const uint32_t hdr_len = q->hdr_len, post_len = q->post_len;
+	const uint32_t min_len = hdr_len + ETH_HLEN;
+	const bool mrg = q->mrg;
+	const uint16_t in_port = q->port, in_queue = q->queue;
+	struct vq_used_cursor c = vq_used_cursor(vq);
+
 	for (uint16_t k = 0; k < n; k++) {
 		uint32_t len;
-		struct netbuf *nb = vq_get_used_slot(vq, &len);
+		struct netbuf *nb = vq_used_take(&c, &len);
 
 		if (unlikely(!nb))
 			continue;
@@ -112,18 +127,17 @@ uint16_t vnet_rx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 			netbuf_free(nb);
 			continue;
 		}
-		if (unlikely(len - ((uint32_t)q->hdr_len + ETH_HLEN) >
-			     q->post_len - ((uint32_t)q->hdr_len + ETH_HLEN))) {
-			if (len > q->post_len)
-				vq->dev_errors++;	/* wrote past the buffer */
+		if (unlikely(len - min_len > post_len - min_len)) {
+			if (len > post_len)
+				c.errors++;		/* wrote past the buffer */
 			else
 				q->errors++;		/* a runt */
 			netbuf_free(nb);
 			continue;
 		}
-		if (q->mrg) {
+		if (mrg) {
 			const struct virtio_net_hdr_mrg_rxbuf *h =
-				(const void *)((char *)netbuf_data(nb) - q->hdr_len);
+				(const void *)((char *)netbuf_data(nb) - hdr_len);
 			if (unlikely(h->num_buffers != 1)) {
 				q->errors++;
 				q->oversize++;
@@ -132,13 +146,14 @@ uint16_t vnet_rx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 				continue;
 			}
 		}
-		nb->data_len = (uint16_t)(len - q->hdr_len);
+		nb->data_len = (uint16_t)(len - hdr_len);
 		nb->pkt_len = nb->data_len;
-		nb->port = q->port;
-		nb->queue = q->queue;
-		bytes += nb->data_len;
+		nb->port = in_port;
+		nb->queue = in_queue;
+		bytes += len - hdr_len;
 		bufs[got++] = nb;
 	}
+	vq_used_done(vq, &c);
 	q->bytes += bytes;
 	if (vq_slots_empty(vq) >= RX_REFILL_BATCH)
 		got = rx_refill(q, bufs, got);

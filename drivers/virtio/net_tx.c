@@ -27,12 +27,14 @@ static uint16_t tx_reclaim(struct vnet_txq *q)
 
 	while (n) {
 		unsigned k = MIN(n, ARRAY_SIZE(done)), m = 0;
+		struct vq_used_cursor c = vq_used_cursor(vq);
 		for (unsigned i = 0; i < k; i++) {
 			uint32_t len;
-			struct netbuf *nb = vq_get_used_slot(vq, &len);
+			struct netbuf *nb = vq_used_take(&c, &len);
 			if (likely(nb))
 				done[m++] = nb;
 		}
+		vq_used_done(vq, &c);
 		netbuf_free_bulk(done, m);
 		n = (uint16_t)(n - k);
 	}
@@ -44,15 +46,14 @@ uint16_t vnet_tx_reclaim(void *queue)
 	return tx_reclaim(queue);
 }
 
-/* Zeroes the virtio-net header in front of the data: no offloads asked. */
+/* Zeroes the virtio-net header in front of the data: no offloads asked.
+ * Stores of zero, not a copy of a zero header the CPU would load first. */
 static inline void tx_write_header(uint8_t *hdr, uint16_t hdr_len)
 {
-	static const struct virtio_net_hdr_mrg_rxbuf zero;
-
-	if (hdr_len == sizeof(zero))
-		memcpy(hdr, &zero, sizeof(zero));
-	else
-		memcpy(hdr, &zero.hdr, sizeof(zero.hdr));
+	memset(hdr, 0, sizeof(struct virtio_net_hdr));
+	if (hdr_len == sizeof(struct virtio_net_hdr_mrg_rxbuf))
+		memset(hdr + sizeof(struct virtio_net_hdr), 0,
+		       sizeof(struct virtio_net_hdr_mrg_rxbuf) - sizeof(struct virtio_net_hdr));
 }
 
 /* Taken but not sent: counted and freed. */
@@ -111,30 +112,37 @@ uint16_t vnet_tx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 {
 	struct vnet_txq *q = queue;
 	struct virtqueue *vq = &q->vq;
+	const uint16_t hdr_len = q->hdr_len, max_frame = q->max_frame;
 	uint64_t bytes = 0;
 	uint16_t i, fast = 0;
+	struct vq_cursor c;
 
 	if (unlikely(!tx_reclaim(q) && !vq_slot_free(vq)))
 		vq_stalled(vq);
 	else
 		vq_progress(vq);
+	c = vq_cursor(vq);
 	for (i = 0; i < n; i++) {
 		struct netbuf *nb = bufs[i];
+		uint16_t len = nb->data_len;	/* read once: the header stores may alias it */
 
-		if (unlikely(!vq_slot_free(vq)))
+		if (unlikely(!vq_cursor_free(&c)))
 			break;
 		/* One compare for both bounds: a length under ETH_HLEN wraps. */
-		if (unlikely(nb->nb_segs != 1 || nb->data_off < q->hdr_len ||
-			     (uint16_t)(nb->data_len - ETH_HLEN) > q->max_frame - ETH_HLEN)) {
+		if (unlikely(nb->nb_segs != 1 || nb->data_off < hdr_len ||
+			     (uint16_t)(len - ETH_HLEN) > max_frame - ETH_HLEN)) {
+			vq_cursor_done(vq, &c);
 			tx_slow(q, nb);
+			c = vq_cursor(vq);
 			continue;
 		}
-		uint8_t *hdr = (uint8_t *)netbuf_data(nb) - q->hdr_len;
-		tx_write_header(hdr, q->hdr_len);
-		vq_add_slot(vq, (uintptr_t)hdr, (uint32_t)nb->data_len + q->hdr_len, 0, nb);
-		bytes += nb->data_len;
+		uint8_t *hdr = (uint8_t *)netbuf_data(nb) - hdr_len;
+		tx_write_header(hdr, hdr_len);
+		vq_cursor_add(&c, (uintptr_t)hdr, (uint32_t)len + hdr_len, 0, nb);
+		bytes += len;
 		fast++;
 	}
+	vq_cursor_done(vq, &c);
 	q->packets += fast;
 	q->bytes += bytes;
 	q->ring_full += n - i;

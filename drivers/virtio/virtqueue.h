@@ -165,17 +165,77 @@ static inline uint16_t vq_slots_empty(const struct virtqueue *vq)
 	return (uint16_t)(vq->size - vq_slots_in_flight(vq));
 }
 
-/* Queues one buffer in the next slot (vq_slot_free() must be true). */
-static inline void vq_add_slot(struct virtqueue *vq, uint64_t addr, uint32_t len,
-			       uint16_t flags, void *cookie)
+/*
+ * A burst's cursor over a slot-mode queue's free slots: the fields a burst
+ * needs, copied into a local that the compiler keeps in registers. Written
+ * through @vq itself, every descriptor store might alias the queue's own
+ * fields and force the compiler to load them again for the next buffer.
+ * Take one with vq_cursor(), fill slots with vq_cursor_add(), and hand it
+ * back with vq_cursor_done() before anything else uses the queue.
+ */
+struct vq_cursor {
+	struct vring_desc *desc;
+	void **cookie;
+	uint16_t idx;		/* the queue's avail_idx, advanced locally */
+	uint16_t mask;
+};
+
+static inline struct vq_cursor vq_cursor(const struct virtqueue *vq)
 {
-	uint16_t slot = vq->avail_idx++ & vq->mask;
-	struct vring_desc *d = &vq->desc[slot];
+	return (struct vq_cursor){ vq->desc, vq->cookie, vq->avail_idx, vq->mask };
+}
+
+/* True when the cursor's next slot holds no buffer. */
+static inline bool vq_cursor_free(const struct vq_cursor *c)
+{
+	return !c->cookie[c->idx & c->mask];
+}
+
+/* Queues one buffer in the cursor's next slot (vq_cursor_free() must be true). */
+static inline void vq_cursor_add(struct vq_cursor *c, uint64_t addr, uint32_t len,
+				 uint16_t flags, void *cookie)
+{
+	uint16_t slot = c->idx++ & c->mask;
+	struct vring_desc *d = &c->desc[slot];
 
 	d->addr = addr;
 	d->len = len;
 	d->flags = flags;
-	vq->cookie[slot] = cookie;
+	c->cookie[slot] = cookie;
+}
+
+static inline void vq_cursor_done(struct virtqueue *vq, const struct vq_cursor *c)
+{
+	vq->avail_idx = c->idx;
+}
+
+/* Queues one buffer in the next slot (vq_slot_free() must be true). */
+static inline void vq_add_slot(struct virtqueue *vq, uint64_t addr, uint32_t len,
+			       uint16_t flags, void *cookie)
+{
+	struct vq_cursor c = vq_cursor(vq);
+
+	vq_cursor_add(&c, addr, len, flags, cookie);
+	vq_cursor_done(vq, &c);
+}
+
+/*
+ * The used side's cursor, for the same reason as struct vq_cursor: a batch
+ * of vq_used_take() keeps the queue's fields in registers instead of loading
+ * them again after every store. Take one with vq_used_cursor() after
+ * vq_used_count(), hand it back with vq_used_done().
+ */
+struct vq_used_cursor {
+	const struct vring_used_elem *ring;
+	void **cookie;
+	uint16_t idx;		/* the queue's used_idx, advanced locally */
+	uint16_t mask;
+	uint32_t errors;	/* entries naming no buffer in flight */
+};
+
+static inline struct vq_used_cursor vq_used_cursor(const struct virtqueue *vq)
+{
+	return (struct vq_used_cursor){ vq->used->ring, vq->cookie, vq->used_idx, vq->mask, 0 };
 }
 
 /*
@@ -184,19 +244,25 @@ static inline void vq_add_slot(struct virtqueue *vq, uint64_t addr, uint32_t len
  * NULL for an entry naming no buffer in flight (counted in dev_errors; the
  * entry is skipped).
  */
-static inline void *vq_get_used_slot(struct virtqueue *vq, uint32_t *len)
+static inline void *vq_used_take(struct vq_used_cursor *c, uint32_t *len)
 {
-	const struct vring_used_elem *e = &vq->used->ring[vq->used_idx++ & vq->mask];
+	const struct vring_used_elem *e = &c->ring[c->idx++ & c->mask];
 	uint32_t id = e->id;
 	void *cookie;
 
 	*len = e->len;
-	if (unlikely(id > vq->mask || !(cookie = vq->cookie[id]))) {
-		vq->dev_errors++;
+	if (unlikely(id > c->mask || !(cookie = c->cookie[id]))) {
+		c->errors++;
 		return NULL;
 	}
-	vq->cookie[id] = NULL;
+	c->cookie[id] = NULL;
 	return cookie;
+}
+
+static inline void vq_used_done(struct virtqueue *vq, const struct vq_used_cursor *c)
+{
+	vq->used_idx = c->idx;
+	vq->dev_errors += c->errors;
 }
 
 /* Queues one buffer made of @n descriptors (n <= vq_free_count()). */

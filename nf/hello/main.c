@@ -98,9 +98,15 @@ static struct cpu_report reports[SKIFF_MAX_CPUS];
 static int report_in(void *arg)
 {
 	struct cpu_report *r = &((struct cpu_report *)arg)[cpu_id()];
-	uint64_t w0 = cpu_idle_wakeups(), t0 = time_ns();
+	uint64_t w0 = cpu_idle_wakeups(), t0 = time_ns(), spent;
 
-	cpu_idle(1000000);
+	/* Any interrupt ends a halt (idle.h). A launch kick can still be on
+	 * its way when the worker has already seen its slot BUSY and started
+	 * (launch.c: both sides look at each other, so the launcher may kick
+	 * a worker that did not sleep): it cuts the first halt short. Halt
+	 * again for what is left of the 1 ms, a few times at most. */
+	for (unsigned i = 0; i < 4 && (spent = time_ns() - t0) < 1000000; i++)
+		cpu_idle(1000000 - spent);
 	r->idle_ns = time_ns() - t0;
 	r->wakeups = cpu_idle_wakeups() - w0;
 	r->id = cpu_id();

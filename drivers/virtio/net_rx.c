@@ -20,10 +20,11 @@
 #include <skiff/string.h>
 #include "net.h"
 
-static inline void rx_post(struct vnet_rxq *q, struct netbuf *nb)
+/* Posts @nb's buffer in the cursor's next slot (vq_cursor_free() must be true). */
+static inline void rx_post(struct vq_cursor *c, const struct vnet_rxq *q, struct netbuf *nb)
 {
-	vq_add_slot(&q->vq, (uintptr_t)netbuf_data(nb) - q->hdr_len, q->post_len,
-		    VRING_DESC_F_WRITE, nb);
+	vq_cursor_add(c, (uintptr_t)netbuf_data(nb) - q->hdr_len, q->post_len,
+		      VRING_DESC_F_WRITE, nb);
 }
 
 bool vnet_rx_fill(struct vnet_rxq *q)
@@ -41,8 +42,6 @@ bool vnet_rx_fill(struct vnet_rxq *q)
 					break;
 		}
 		struct vq_cursor c = vq_cursor(vq);
-		const uint16_t hdr_len = q->hdr_len;
-		const uint32_t post_len = q->post_len;
 
 		for (unsigned i = 0; i < got; i++) {
 			if (unlikely(!vq_cursor_free(&c))) {
@@ -52,8 +51,7 @@ bool vnet_rx_fill(struct vnet_rxq *q)
 				netbuf_free_bulk(bufs + i, got - i);
 				return true;
 			}
-			vq_cursor_add(&c, (uintptr_t)netbuf_data(bufs[i]) - hdr_len, post_len,
-				      VRING_DESC_F_WRITE, bufs[i]);
+			rx_post(&c, q, bufs[i]);
 		}
 		vq_cursor_done(vq, &c);
 		if (got < want)
@@ -72,8 +70,11 @@ static uint16_t rx_refill(struct vnet_rxq *q, struct netbuf **bufs, uint16_t got
 	if (unlikely(!vnet_rx_fill(q))) {
 		while (got && vq_slots_in_flight(vq) < q->reserve && vq_slot_free(vq)) {
 			struct netbuf *nb = bufs[--got];
+			struct vq_cursor c = vq_cursor(vq);
+
 			q->bytes -= nb->data_len;
-			rx_post(q, nb);
+			rx_post(&c, q, nb);
+			vq_cursor_done(vq, &c);
 			q->nobuf++;
 		}
 	}

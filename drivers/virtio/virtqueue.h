@@ -148,11 +148,6 @@ static inline void vq_add(struct virtqueue *vq, uint64_t addr, uint32_t len,
  */
 void vq_slots_init(struct virtqueue *vq);
 
-static inline bool vq_slot_free(const struct virtqueue *vq)
-{
-	return !vq->cookie[vq->avail_idx & vq->mask];
-}
-
 /* Buffers a slot-mode queue has made available and not taken back. */
 static inline uint16_t vq_slots_in_flight(const struct virtqueue *vq)
 {
@@ -207,6 +202,14 @@ static inline void vq_cursor_add(struct vq_cursor *c, uint64_t addr, uint32_t le
 static inline void vq_cursor_done(struct virtqueue *vq, const struct vq_cursor *c)
 {
 	vq->avail_idx = c->idx;
+}
+
+/* True when the queue's next slot holds no buffer. */
+static inline bool vq_slot_free(const struct virtqueue *vq)
+{
+	struct vq_cursor c = vq_cursor(vq);
+
+	return vq_cursor_free(&c);
 }
 
 /* Queues one buffer in the next slot (vq_slot_free() must be true). */

@@ -59,10 +59,11 @@ static uint64_t pit_read(struct pit_clock *c)
 	return c->ticks;
 }
 
+/* A moment the PIT count changed. */
 struct sample {
-	uint64_t ticks;		/* PIT ticks */
-	uint64_t tsc;		/* TSC at the middle of the read */
-	uint64_t width;		/* TSC ticks the read took: its uncertainty */
+	uint64_t ticks;		/* PIT ticks up to it */
+	uint64_t tsc;		/* TSC at the middle of the bracket around it */
+	uint64_t width;		/* the bracket in TSC ticks: the uncertainty */
 };
 
 /* The moment the count changes, between the TSC before the last read that
@@ -98,8 +99,7 @@ uint64_t pit_measure_tsc_hz(uint32_t *err_ppm)
 	outb(PIT_CMD, CMD_CH0_MODE2);
 	outb(PIT_CH0, 0);	/* reload value 0 = 65536 */
 	outb(PIT_CH0, 0);
-	c.last = 0;
-	pit_read(&c);
+	pit_read(&c);		/* counts from its first read */
 	c.ticks = 0;
 
 	for (unsigned attempt = 0; attempt < CALIB_ATTEMPTS; attempt++) {

@@ -7,6 +7,7 @@
  * that no division happens after calibration.
  */
 #include <skiff/console.h>
+#include <skiff/fmt.h>
 #include <skiff/time.h>
 #include "../cpu/cpu.h"
 #include "pit.h"
@@ -48,6 +49,7 @@ static uint64_t hz_from_cpuid15(void)
 void time_init(void)
 {
 	uint32_t err_ppm = 0;
+	char how_sure[32] = "";
 
 	if ((tsc_hz = hz_from_hypervisor()))
 		tsc_source = "cpuid 0x40000010";
@@ -64,13 +66,9 @@ void time_init(void)
 	ticks_per_ns_32 = (uint64_t)(((unsigned __int128)tsc_hz << 32) / NSEC_PER_SEC);
 	tsc_start = rdtsc();
 	if (err_ppm)
-		log_info("time: TSC %llu.%03llu MHz (%s, within %u ppm)\n",
-			 (unsigned long long)(tsc_hz / 1000000),
-			 (unsigned long long)(tsc_hz / 1000 % 1000), tsc_source, err_ppm);
-	else
-		log_info("time: TSC %llu.%03llu MHz (%s)\n",
-			 (unsigned long long)(tsc_hz / 1000000),
-			 (unsigned long long)(tsc_hz / 1000 % 1000), tsc_source);
+		fmt_snprintf(how_sure, sizeof(how_sure), ", within %u ppm", err_ppm);
+	log_info("time: TSC %llu.%03llu MHz (%s%s)\n", (unsigned long long)(tsc_hz / 1000000),
+		 (unsigned long long)(tsc_hz / 1000 % 1000), tsc_source, how_sure);
 }
 
 uint64_t tsc_to_ns(uint64_t ticks)

@@ -148,10 +148,7 @@ class Forward(Section):
                    offered_pps=None if passed is None else passed + dropped, in_pps=passed,
                    out_pps=fwded if s["output"] == "device" else None,
                    guest_fwd_pps=med([float(x["fwd_pps"]) for x in busy_secs]),
-                   cycles_per_frame=int(last["cycles_per_frame"]), tsc_mhz=tsc_mhz(out),
-                   forwarded=int(last["fwd"]), discarded=int(last["discarded"]),
-                   drops=int(last["drop0"]) + int(last["drop1"]),
-                   txdrops=int(last["txdrop0"]) + int(last["txdrop1"]),
+                   **fwd_counts(last, out),
                    tap_offered=d["tap0_tx_packets"] + d["tap0_tx_dropped"], tap_drops=d["tap0_tx_dropped"],
                    tap_out=d["tap1_rx_packets"])
         if paced:
@@ -193,9 +190,7 @@ class Forward(Section):
         return dict(s, **cpu_budget(c0, c1), window_s=t1 - t0,
                     in_pps=(z["opackets"] - a["opackets"]) / (t1 - t0),
                     guest_fwd_pps=med([float(x["fwd_pps"]) for x in secs_in]),
-                    cycles_per_frame=int(sm["cycles_per_frame"]), tsc_mhz=tsc_mhz(out),
-                    forwarded=int(sm["fwd"]), discarded=int(sm["discarded"]),
-                    txdrops=int(sm["txdrop0"]) + int(sm["txdrop1"]))
+                    **fwd_counts(sm, out))
 
     def wires(self, s):
         """fwd l2 between the two ports of testpmd's tester role (flowgen into
@@ -234,9 +229,7 @@ class Forward(Section):
         return dict(s, **cpu_budget(c0, c1), window_s=t1 - t0, wire_lost=lost,
                     in_pps=(z["opackets"] - a["opackets"]) / (t1 - t0),
                     out_pps=(z["ipackets"] - a["ipackets"]) / (t1 - t0),
-                    cycles_per_frame=int(sm["cycles_per_frame"]), tsc_mhz=tsc_mhz(out),
-                    forwarded=int(sm["fwd"]), discarded=int(sm["discarded"]),
-                    txdrops=int(sm["txdrop0"]) + int(sm["txdrop1"]))
+                    **fwd_counts(sm, out))
 
     def iperf(self, s):
         """iperf3 from host0 to peer0 through fwd (l3) or through a Linux
@@ -439,6 +432,15 @@ def flowing(lab, before, timeout=15):
             return t
         time.sleep(0.05)
     raise RuntimeError(f"no frame from trafgen reached tap0 in {timeout} s")
+
+
+def fwd_counts(sm, out):
+    """Row fields from fwd's summary line `sm` (util.summary) and its console:
+    its cost per frame and TSC rate, what it forwarded, discarded and dropped."""
+    return dict(cycles_per_frame=int(sm["cycles_per_frame"]), tsc_mhz=tsc_mhz(out),
+                forwarded=int(sm["fwd"]), discarded=int(sm["discarded"]),
+                drops=int(sm["drop0"]) + int(sm["drop1"]),
+                txdrops=int(sm["txdrop0"]) + int(sm["txdrop1"]))
 
 
 def tsc_mhz(out):

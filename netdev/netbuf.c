@@ -107,7 +107,9 @@ void netbuf_pool_stats(const struct netbuf_pool *np, struct netbuf_pool_stats *s
 
 #else /* SKIFF_ALLOC_POOL */
 
-static void give_back(struct netbuf_pool *np, struct netbuf **segs, unsigned n)
+/* Not inlined: netbuf_free_bulk() calls it once per batch, and inlined the
+ * pool's put path takes the registers its per-frame loop needs. */
+static __noinline void give_back(struct netbuf_pool *np, struct netbuf **segs, unsigned n)
 {
 	pool_put_bulk(np->pool, (void *const *)segs, n);
 }
@@ -201,7 +203,7 @@ void netbuf_free_bulk(struct netbuf *const *bufs, unsigned n)
 			next = nb->next;
 			if (!netbuf_unref(nb))
 				continue;
-			if (nb->pool != np || k == NETBUF_FREE_BATCH) {
+			if (unlikely(nb->pool != np || k == NETBUF_FREE_BATCH)) {
 				if (k)
 					give_back(np, batch, k);
 				np = nb->pool;

@@ -37,6 +37,7 @@ struct vnet_rxq {
 	struct virtqueue vq;
 	struct netbuf_pool *pool;
 	uint32_t post_len;	/* bytes each posted buffer offers, header included */
+	uint16_t post_off;	/* where in a netbuf the device writes the header */
 	uint16_t hdr_len;
 	uint16_t port, queue;
 	uint16_t drop_more;	/* buffers of an oversize frame still to drop */

@@ -121,6 +121,7 @@ static int vnet_rxq_setup(struct netdev *nd, uint16_t qid, uint16_t nb_desc,
 	q->hdr_len = v->hdr_len;
 	q->mrg = virtio_has(v->vdev, VIRTIO_NET_F_MRG_RXBUF);
 	q->post_len = netbuf_pool_data_room(pool) - NETBUF_HEADROOM + v->hdr_len;
+	q->post_off = (uint16_t)(sizeof(struct netbuf) + NETBUF_HEADROOM - v->hdr_len);
 	q->port = nd->id;
 	q->queue = qid;
 	q->drop_more = 0;

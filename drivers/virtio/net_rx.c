@@ -20,17 +20,24 @@
 #include <skiff/string.h>
 #include "net.h"
 
-/* Posts @nb's buffer in the cursor's next slot (vq_cursor_free() must be true). */
-static inline void rx_post(struct vq_cursor *c, const struct vnet_rxq *q, struct netbuf *nb)
+/*
+ * Posts @nb's buffer in the cursor's next slot (vq_cursor_free() must be
+ * true). Every buffer posted has a fresh netbuf's headroom: either just
+ * allocated, or received here and never given out (the reserve), so where
+ * the header goes is the queue's constant post_off, not a load of data_off.
+ */
+static inline void rx_post(struct vq_cursor *c, uint16_t post_off, uint32_t post_len,
+			   struct netbuf *nb)
 {
-	vq_cursor_add(c, (uintptr_t)netbuf_data(nb) - q->hdr_len, q->post_len,
-		      VRING_DESC_F_WRITE, nb);
+	vq_cursor_add(c, (uintptr_t)nb + post_off, post_len, VRING_DESC_F_WRITE, nb);
 }
 
 bool vnet_rx_fill(struct vnet_rxq *q)
 {
 	struct virtqueue *vq = &q->vq;
 	struct netbuf *bufs[64];
+	const uint16_t post_off = q->post_off;
+	const uint32_t post_len = q->post_len;
 
 	while (vq_slots_empty(vq)) {
 		unsigned want = MIN(vq_slots_empty(vq), ARRAY_SIZE(bufs)), got = want;
@@ -51,7 +58,7 @@ bool vnet_rx_fill(struct vnet_rxq *q)
 				netbuf_free_bulk(bufs + i, got - i);
 				return true;
 			}
-			rx_post(&c, q, bufs[i]);
+			rx_post(&c, post_off, post_len, bufs[i]);
 		}
 		vq_cursor_done(vq, &c);
 		if (got < want)
@@ -73,7 +80,7 @@ static uint16_t rx_refill(struct vnet_rxq *q, struct netbuf **bufs, uint16_t got
 			struct vq_cursor c = vq_cursor(vq);
 
 			q->bytes -= nb->data_len;
-			rx_post(&c, q, nb);
+			rx_post(&c, q->post_off, q->post_len, nb);
 			vq_cursor_done(vq, &c);
 			q->nobuf++;
 		}
@@ -113,8 +120,10 @@ uint16_t vnet_rx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 	 * otherwise alias them and make the compiler load them per frame. */
 	const uint32_t hdr_len = q->hdr_len, post_len = q->post_len;
 	const uint32_t min_len = hdr_len + ETH_HLEN;
+	const uint16_t post_off = q->post_off;
 	const bool mrg = q->mrg;
 	const uint16_t in_port = q->port, in_queue = q->queue;
+	uint16_t drop_more = q->drop_more;
 	struct vq_used_cursor c = vq_used_cursor(vq);
 
 	for (uint16_t k = 0; k < n; k++) {
@@ -123,8 +132,8 @@ uint16_t vnet_rx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 
 		if (unlikely(!nb))
 			continue;
-		if (unlikely(q->drop_more)) {	/* tail of an oversize frame */
-			q->drop_more--;
+		if (unlikely(drop_more)) {	/* tail of an oversize frame */
+			drop_more--;
 			netbuf_free(nb);
 			continue;
 		}
@@ -138,11 +147,11 @@ uint16_t vnet_rx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 		}
 		if (mrg) {
 			const struct virtio_net_hdr_mrg_rxbuf *h =
-				(const void *)((char *)netbuf_data(nb) - hdr_len);
+				(const void *)((const char *)nb + post_off);
 			if (unlikely(h->num_buffers != 1)) {
 				q->errors++;
 				q->oversize++;
-				q->drop_more = h->num_buffers ? h->num_buffers - 1 : 0;
+				drop_more = h->num_buffers ? h->num_buffers - 1 : 0;
 				netbuf_free(nb);
 				continue;
 			}
@@ -154,6 +163,7 @@ uint16_t vnet_rx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 		bytes += len - hdr_len;
 		bufs[got++] = nb;
 	}
+	q->drop_more = drop_more;
 	vq_used_done(vq, &c);
 	q->bytes += bytes;
 	if (vq_slots_empty(vq) >= RX_REFILL_BATCH)

@@ -37,18 +37,22 @@ int l2_lookup(const struct l2 *b, const uint8_t mac[6], uint64_t now)
 	return lookup(b, mac48(mac), now);
 }
 
-static void learn(struct l2 *b, uint64_t mac, unsigned port, uint64_t now)
+/* Learns that @mac is on @port at @now; false if no lookup can tell the
+ * difference (it was known there already, and fresh). */
+static bool learn(struct l2 *b, uint64_t mac, unsigned port, uint64_t now)
 {
 	struct l2_entry *set = set_of(b, mac), *victim = &set[0];
 
 	for (unsigned w = 0; w < L2_WAYS; w++) {
 		struct l2_entry *e = &set[w];
 		if (e->mac == mac) {
+			bool same = e->port == port && fresh(b, e, now);
+
 			if (e->port != port && fresh(b, e, now))
 				b->cnt.moved++;
 			e->port = (uint8_t)port;
 			e->seen = now;
-			return;
+			return !same;
 		}
 		/* Replace a free or expired way first, else the quietest. */
 		if (!fresh(b, victim, now))
@@ -60,15 +64,27 @@ static void learn(struct l2 *b, uint64_t mac, unsigned port, uint64_t now)
 	victim->port = (uint8_t)port;
 	victim->seen = now;
 	b->cnt.learned++;
+	return true;
 }
 
 /* 01:80:c2:00:00:0X as mac48() reads it, and the mask that drops the X. */
 #define LINK_LOCAL	0x00000000c28001ull
 #define LINK_LOCAL_MASK	0xf0ffffffffffull
 
+/*
+ * A burst comes from one port at one @now, and its frames mostly repeat a
+ * few stations: the last source learned and the last destination looked up
+ * are remembered for the burst, and a frame that repeats them skips the
+ * table. Learning that changes what a lookup would return (a new entry,
+ * which may evict another, a move, or a refresh of an expired one) forgets
+ * the remembered destination.
+ */
 void l2_input(struct l2 *b, unsigned in, struct netbuf **bufs, unsigned n, uint64_t now)
 {
 	struct fwd_io *io = b->io;
+	uint64_t last_src = 0, last_dst = 0;
+	bool have_src = false, have_dst = false;
+	int dst_port = -1;
 
 	for (unsigned i = 0; i < n; i++) {
 		struct netbuf *nb = bufs[i];
@@ -92,8 +108,18 @@ void l2_input(struct l2 *b, unsigned in, struct netbuf **bufs, unsigned n, uint6
 			fwd_drop(io, in, nb);
 			continue;
 		}
-		learn(b, src, in, now);
-		if (!mac48_is_group(dst) && lookup(b, dst, now) == (int)in) {
+		if (!have_src || src != last_src) {
+			if (learn(b, src, in, now))
+				have_dst = false;
+			last_src = src;
+			have_src = true;
+		}
+		if (!have_dst || dst != last_dst) {
+			dst_port = mac48_is_group(dst) ? -1 : lookup(b, dst, now);
+			last_dst = dst;
+			have_dst = true;
+		}
+		if (dst_port == (int)in) {
 			b->cnt.filtered++;
 			fwd_drop(io, in, nb);
 			continue;

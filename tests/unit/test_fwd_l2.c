@@ -164,6 +164,76 @@ static void test_fuzz(void)
 	is_u64(pool_in_use(pool[0]) + pool_in_use(pool[1]), 0, "fuzz: no netbuf left behind");
 }
 
+/*
+ * l2_input() remembers the last source and destination within a burst; a
+ * burst must still have exactly the fates its frames would have one by one.
+ * Two bridges see the same frames, one in bursts, one a frame per call, at
+ * the same times: 1100 stations in a 1024-entry table, so that learning a
+ * new source often evicts the destination a burst remembered, with moves,
+ * repeats and expiries mixed in. The frames forwarded (in order), the counters and
+ * the tables must agree.
+ */
+static void test_burst_is_frames(void)
+{
+	static struct l2 one;
+	static struct fwd_io io1;
+	struct netbuf *burst[FWD_BURST], *single[FWD_BURST];
+	uint64_t differ = 0, sent = 0;
+	uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0 };
+
+	memset(&io, 0, sizeof(io));
+	memset(&io1, 0, sizeof(io1));
+	l2_init(&b, &io, AGE);
+	l2_init(&one, &io1, AGE);
+	srand(11);
+	for (int round = 0; round < 3000; round++) {
+		unsigned in = (unsigned)rand() & 1, n = 1 + (unsigned)rand() % FWD_BURST;
+		unsigned src = (unsigned)rand() % 1100, dst = (unsigned)rand() % 1100;
+
+		for (unsigned i = 0; i < n; i++) {
+			if (rand() % 4 == 0)	/* mostly repeats, as real bursts */
+				src = (unsigned)rand() % 1100;
+			if (rand() % 4 == 0)
+				dst = (unsigned)rand() % 1100;
+			mac[4] = (uint8_t)(dst >> 8), mac[5] = (uint8_t)dst;
+			memcpy(f, mac, 6);
+			mac[4] = (uint8_t)(src >> 8), mac[5] = (uint8_t)src;
+			memcpy(f + 6, mac, 6);
+			f[12] = 0x08, f[13] = 0x00;
+			burst[i] = nb_of(pool[in], f, 60);
+			single[i] = nb_of(pool[in], f, 60);
+			burst[i]->udata = single[i]->udata = (uint64_t)round << 8 | i;
+		}
+		l2_input(&b, in, burst, n, now);
+		for (unsigned i = 0; i < n; i++)
+			l2_input(&one, in, &single[i], 1, now);
+		/* Now and then long enough for most of the table to expire. */
+		now += rand() % 64 ? (uint64_t)rand() % 20 : AGE - 100 + (uint64_t)rand() % 200;
+		unsigned k = take(&io, in ^ 1, out, FWD_TXQ_MAX);
+		unsigned k1 = take(&io1, in ^ 1, single, FWD_BURST);
+		differ += k != k1;
+		for (unsigned j = 0; j < k && j < k1; j++)
+			differ += out[j]->udata != single[j]->udata;
+		sent += k;
+		free_all(out, k);
+		free_all(single, k1);
+	}
+	for (unsigned s = 0; s < 1100; s++) {
+		mac[4] = (uint8_t)(s >> 8), mac[5] = (uint8_t)s;
+		differ += l2_lookup(&b, mac, now) != l2_lookup(&one, mac, now);
+	}
+	ok(differ == 0, "bursts: the same frames forwarded, in the same order, and the same table"
+	   " as one frame per call (%llu differences)", (unsigned long long)differ);
+	ok(b.cnt.forwarded == one.cnt.forwarded && b.cnt.filtered == one.cnt.filtered &&
+	   b.cnt.learned == one.cnt.learned && b.cnt.moved == one.cnt.moved,
+	   "bursts: the same counters (forwarded %llu, filtered %llu, learned %llu, moved %llu)",
+	   (unsigned long long)b.cnt.forwarded, (unsigned long long)b.cnt.filtered,
+	   (unsigned long long)b.cnt.learned, (unsigned long long)b.cnt.moved);
+	ok(b.cnt.filtered > 1000 && b.cnt.learned > 2000 && b.cnt.moved > 1000 && sent > 10000,
+	   "bursts: the run filtered, learned, evicted and moved stations");
+	is_u64(pool_in_use(pool[0]) + pool_in_use(pool[1]), 0, "bursts: no netbuf left behind");
+}
+
 int main(void)
 {
 	pool[0] = pool_new("port0", 1024);
@@ -172,5 +242,6 @@ int main(void)
 	test_crowd();
 	test_output_free();
 	test_fuzz();
+	test_burst_is_frames();
 	return done_testing();
 }

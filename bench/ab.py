@@ -1,21 +1,32 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Two revisions of Skiff's pktgen, paired: what one change buys.
+"""Two revisions of one NF, paired: what one change buys.
 
-    bench/ab.py [--rounds N] [--seconds S] [--paths sink,tap,vhost] [--modes copy,...]
+    bench/ab.py [--nf pktgen|rxcount|fwd] [--rounds N] [--seconds S]
+                [--paths PATH,...] [--modes copy,...]
                 [--a-settings "K=V ..."] [--b-settings "K=V ..."] REV_A REV_B
 
-Builds pktgen (LTO=1, pool) at each git revision (exported with git
-archive into build/ab/<revision>/, so the checkout is untouched), then measures both in shuffled,
-interleaved rounds inside one private lab: into QEMU's drop sink (pktgen's
-own rate, guest clock), through a tap on the lab bridge (the tap's counter,
-host clock) and into dpdk-testpmd's sink over vhost-user (testpmd's counter,
-host clock); --a-settings/--b-settings add pktgen settings to one side,
-so one revision can be compared with itself under two settings. Prints
-every measurement, then per path and mode the medians
-and the median of the per-round ratios B/A with min-max: a ratio whose
-min-max stays on one side of 1 is larger than the noise of these rounds.
-Needs root (the lab); run it on a quiet machine, nothing else timed.
+Builds the NF (LTO=1, pool) at each git revision (exported with git
+archive into build/ab/<revision>/, so the checkout is untouched), then
+measures both in shuffled, interleaved rounds inside one private lab.
+Paths, by NF:
+
+  pktgen   sink: into QEMU's drop sink (pktgen's own rate, guest clock);
+           tap: through a tap on the lab bridge (the tap's counter, host
+           clock); vhost: into dpdk-testpmd's sink over vhost-user
+           (testpmd's counter, host clock). --modes picks pktgen's modes.
+  rxcount  vhost: testpmd's txonly source into rxcount over vhost-user
+           (what testpmd put into the guest's ring, host clock).
+  fwd      wires: fwd mode=l2 between the two ports of testpmd's tester
+           role (what testpmd took from fwd's two TX rings, host clock).
+
+Host-clock figures are counter deltas over the middle half of the run.
+--a-settings/--b-settings add NF settings to one side, so one revision can
+be compared with itself under two settings. Prints every measurement, then
+per path and mode the medians and the median of the per-round ratios B/A
+with min-max: a ratio whose min-max stays on one side of 1 is larger than
+the noise of these rounds. Needs root (the lab); run it on a quiet machine,
+nothing else timed.
 """
 
 import argparse
@@ -32,18 +43,33 @@ from skiffbench.lab import Guest, Lab, Testpmd  # noqa: E402
 from skiffbench.util import BLACKHOLE, ROOT, log, sh, summary  # noqa: E402
 
 
-def build(rev):
-    """pktgen at `rev`, LTO=1 pool; returns the image."""
+PATHS = {"pktgen": ("sink", "tap", "vhost"), "rxcount": ("vhost",), "fwd": ("wires",)}
+RX_MAC = "02:5f:00:00:00:10"                         # rxcount's NIC, testpmd's destination
+FWD_MACS = ("02:5f:00:00:01:00", "02:5f:00:00:01:01")  # fwd's two ports
+
+
+def build(rev, nf):
+    """`nf` at `rev`, LTO=1 pool; returns the image."""
     sha = sh(["git", "-C", ROOT, "rev-parse", "--short=12", rev]).strip()
     tree = os.path.join(ROOT, "build", "ab", sha)
     if not os.path.isdir(tree):
         os.makedirs(tree)
         subprocess.run(f"git -C {ROOT} archive {sha} | tar -x -C {tree}", shell=True, check=True)
-    sh(["make", "-C", tree, "-s", "-j2", "LTO=1", "ALLOC=pool", "NF=pktgen"])
-    return sha, os.path.join(tree, "build", "pktgen.elf")
+    sh(["make", "-C", tree, "-s", "-j2", "LTO=1", "ALLOC=pool", f"NF={nf}"])
+    return sha, os.path.join(tree, "build", f"{nf}.elf")
 
 
-def measure(lab, image, path, mode, seconds, extra):
+def middle(read, seconds):
+    """A counter read by `read()` as (value, host time), over the middle
+    half of a run that started `seconds` ago at most: per second."""
+    time.sleep(seconds * 0.25)
+    a = read()
+    time.sleep(seconds * 0.5)
+    b = read()
+    return (b[0] - a[0]) / (b[1] - a[1])
+
+
+def measure_pktgen(lab, image, path, mode, seconds, extra):
     append = f"duration={seconds} mode={mode} dst_mac={BLACKHOLE} {extra}"
     tp = Testpmd(lab, "sink") if path == "vhost" else None
     try:
@@ -53,10 +79,7 @@ def measure(lab, image, path, mode, seconds, extra):
             raise RuntimeError("pktgen did not start:\n" + g.stop()[1][-1500:])
         read = {"tap": lambda: lab.counter("tap0", "rx_packets"),
                 "vhost": lambda: tp.counter("vhost0")}.get(path)
-        time.sleep(seconds * 0.25)
-        a = read() if read else None
-        time.sleep(seconds * 0.5)
-        b = read() if read else None
+        x = middle(read, seconds) if read else None
         rc, out = g.wait()
     finally:
         if tp:
@@ -64,7 +87,48 @@ def measure(lab, image, path, mode, seconds, extra):
     sm = summary(out, "pktgen")
     if rc != 0 or not sm:
         raise RuntimeError(f"pktgen failed ({rc}):\n{out[-1500:]}")
-    return float(sm["tx_pps"]) if path == "sink" else (b[0] - a[0]) / (b[1] - a[1])
+    return float(sm["tx_pps"]) if path == "sink" else x
+
+
+def measure_rxcount(lab, image, path, mode, seconds, extra):
+    tp = Testpmd(lab, "source", "--dst-mac", RX_MAC)
+    try:
+        g = Guest(lab, image, tp.net("vhost0", f"mac={RX_MAC}"),
+                  f"duration={seconds + 2} promisc=0 {extra}", seconds + 40)
+        if not g.wait_line(r"^rxcount: counting", 30):
+            raise RuntimeError("rxcount did not start:\n" + g.stop()[1][-1500:])
+        x = middle(lambda: tp.counter("vhost0", "opackets"), seconds)
+        rc, out = g.wait()
+    finally:
+        tp.stop()
+    if rc != 0:
+        raise RuntimeError(f"rxcount failed ({rc}):\n{out[-1500:]}")
+    return x
+
+
+def measure_fwd(lab, image, path, mode, seconds, extra):
+    tp = Testpmd(lab, "tester", "--size", "60")
+    ports = ("vhost0", "vhost1")
+    try:
+        g = Guest(lab, image, tp.net(ports[0], f"mac={FWD_MACS[0]}"),
+                  f"mode=l2 duration={seconds} {extra}", seconds + 60,
+                  extra=("--net", tp.net(ports[1], f"mac={FWD_MACS[1]}")))
+        if not g.wait_line(r"^fwd: forwarding", 30):
+            raise RuntimeError("fwd did not start:\n" + g.stop()[1][-1500:])
+
+        def both():
+            st = [tp.counter(p) for p in ports]
+            return sum(v for v, _ in st), sum(t for _, t in st) / len(st)
+        x = middle(both, seconds)
+        rc, out = g.wait()
+    finally:
+        tp.stop()
+    if rc != 0:
+        raise RuntimeError(f"fwd failed ({rc}):\n{out[-1500:]}")
+    return x
+
+
+MEASURE = {"pktgen": measure_pktgen, "rxcount": measure_rxcount, "fwd": measure_fwd}
 
 
 def main():
@@ -73,15 +137,20 @@ def main():
     ap.add_argument("b")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seconds", type=int, default=4)
-    ap.add_argument("--paths", default="sink,tap,vhost")
+    ap.add_argument("--nf", choices=sorted(PATHS), default="pktgen")
+    ap.add_argument("--paths", help="default: every path of the NF")
     ap.add_argument("--modes", default="copy")
     ap.add_argument("--a-settings", default="")
     ap.add_argument("--b-settings", default="")
     args = ap.parse_args()
-    paths, modes = args.paths.split(","), args.modes.split(",")
+    paths = args.paths.split(",") if args.paths else list(PATHS[args.nf])
+    bad = [p for p in paths if p not in PATHS[args.nf]]
+    if bad:
+        sys.exit(f"ab: {args.nf} has no path {', '.join(bad)} (it has: {', '.join(PATHS[args.nf])})")
+    modes = args.modes.split(",") if args.nf == "pktgen" else ["-"]
     if os.geteuid() != 0:
         sys.exit("ab: needs root (the lab's namespaces)")
-    imgs = dict(A=build(args.a), B=build(args.b))
+    imgs = dict(A=build(args.a, args.nf), B=build(args.b, args.nf))
     extra = dict(A=args.a_settings, B=args.b_settings)
     log(f"A = {imgs['A'][0]} {extra['A']}, B = {imgs['B'][0]} {extra['B']};"
         f" load {os.getloadavg()[0]:.1f}")
@@ -92,7 +161,7 @@ def main():
             jobs = [(v, p, m) for v in imgs for p in paths for m in modes]
             random.shuffle(jobs)
             for v, p, m in jobs:
-                x = measure(lab, imgs[v][1], p, m, args.seconds, extra[v])
+                x = MEASURE[args.nf](lab, imgs[v][1], p, m, args.seconds, extra[v])
                 res[(v, p, m, rnd)] = x
                 log(f"round {rnd} {v} {p:5} {m:8} {x:12,.0f} frames/s")
     finally:

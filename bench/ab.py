@@ -75,8 +75,7 @@ def measure_pktgen(lab, image, path, mode, seconds, extra):
     try:
         net = {"sink": "sink", "tap": "tap:tap0"}.get(path) or tp.net("vhost0")
         g = Guest(lab, image, net, append, seconds + 40)
-        if not g.wait_line(r"^pktgen: sending", 30):
-            raise RuntimeError("pktgen did not start:\n" + g.stop()[1][-1500:])
+        g.ready(r"^pktgen: sending")
         read = {"tap": lambda: lab.counter("tap0", "rx_packets"),
                 "vhost": lambda: tp.counter("vhost0")}.get(path)
         x = middle(read, seconds) if read else None
@@ -95,14 +94,11 @@ def measure_rxcount(lab, image, path, mode, seconds, extra):
     try:
         g = Guest(lab, image, tp.net("vhost0", f"mac={RX_MAC}"),
                   f"duration={seconds + 2} promisc=0 {extra}", seconds + 40)
-        if not g.wait_line(r"^rxcount: counting", 30):
-            raise RuntimeError("rxcount did not start:\n" + g.stop()[1][-1500:])
+        g.ready(r"^rxcount: counting")
         x = middle(lambda: tp.counter("vhost0", "opackets"), seconds)
-        rc, out = g.wait()
+        g.finish()
     finally:
         tp.stop()
-    if rc != 0:
-        raise RuntimeError(f"rxcount failed ({rc}):\n{out[-1500:]}")
     return x
 
 
@@ -113,18 +109,15 @@ def measure_fwd(lab, image, path, mode, seconds, extra):
         g = Guest(lab, image, tp.net(ports[0], f"mac={FWD_MACS[0]}"),
                   f"mode=l2 duration={seconds} {extra}", seconds + 60,
                   extra=("--net", tp.net(ports[1], f"mac={FWD_MACS[1]}")))
-        if not g.wait_line(r"^fwd: forwarding", 30):
-            raise RuntimeError("fwd did not start:\n" + g.stop()[1][-1500:])
+        g.ready(r"^fwd: forwarding")
 
         def both():
             st = [tp.counter(p) for p in ports]
             return sum(v for v, _ in st), sum(t for _, t in st) / len(st)
         x = middle(both, seconds)
-        rc, out = g.wait()
+        g.finish()
     finally:
         tp.stop()
-    if rc != 0:
-        raise RuntimeError(f"fwd failed ({rc}):\n{out[-1500:]}")
     return x
 
 

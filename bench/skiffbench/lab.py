@@ -291,10 +291,27 @@ class Guest(Console):
             self._qemu = qemu_pid(self.p.pid)
         return self._qemu
 
+    def name(self):
+        return os.path.basename(self.image).removesuffix(".elf")
+
+    def ready(self, regex, timeout=30):
+        """Waits for the console line @regex (the NF's ready line); if it
+        does not come, stops the guest and raises with its console's tail."""
+        if not self.wait_line(regex, timeout):
+            raise RuntimeError(f"{self.name()} did not start:\n" + self.stop()[1][-1500:])
+
     def wait(self):
         rc = self.p.wait()
         self.t.join(5)
         return rc, "\n".join(self.lines)
+
+    def finish(self):
+        """wait(), raising with the console's tail unless the NF exited 0;
+        returns the console."""
+        rc, out = self.wait()
+        if rc != 0:
+            raise RuntimeError(f"{self.name()} failed ({rc}):\n{out[-1500:]}")
+        return out
 
     def stop(self):
         if self.p.poll() is None:

@@ -134,12 +134,9 @@ class DpdkPeer(Section):
         tap = [("tap0", "rx_packets")]
         if s["system"] == "skiff":
             g = self._skiff("pktgen", "tap:tap0", f"duration={SECONDS} dst_mac={dst}")
-            if not g.wait_line(r"^pktgen: sending", 30):
-                raise RuntimeError("pktgen did not start:\n" + g.stop()[1][-1500:])
+            g.ready(r"^pktgen: sending")
             pps, win = self._window(tap)[tap[0]]
-            rc, out = g.wait()
-            if rc != 0:
-                raise RuntimeError(f"pktgen failed ({rc}):\n{out[-1500:]}")
+            g.finish()
             return dict(pps=pps, window_s=win, dst=dst)
         vm = self._peer("txonly", ["-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no,vnet_hdr=off"])
         pps, win = self._window(tap)[tap[0]]
@@ -182,12 +179,9 @@ class DpdkPeer(Section):
         try:
             if s["system"] == "skiff":
                 g = self._skiff(nf, f"vhost-user:{sock}{props}", append)
-                if not g.wait_line(ready, 30):
-                    raise RuntimeError(f"{nf} did not start:\n" + g.stop()[1][-1500:])
+                g.ready(ready)
                 pps, win = self._testpmd_rate(tp, key)
-                rc, out = g.wait()
-                if rc != 0:
-                    raise RuntimeError(f"{nf} failed ({rc}):\n{out[-1500:]}")
+                g.finish()
             else:
                 vm = self._peer(mode, ["-chardev", f"socket,id=c0,path={sock}",
                                        "-netdev", "vhost-user,id=n0,chardev=c0"], vhost=True)
@@ -208,8 +202,7 @@ class DpdkPeer(Section):
         if s["system"] == "skiff":
             dst = GUEST_MAC
             g = self._skiff("rxcount", f"tap:tap0,mac={GUEST_MAC}", f"duration={SECONDS + 6} idle=2 promisc=0")
-            if not g.wait_line(r"^rxcount: counting", 30):
-                raise RuntimeError("rxcount did not start:\n" + g.stop()[1][-1500:])
+            g.ready(r"^rxcount: counting")
         else:
             dst = PEER_MAC
             vm = self._peer("rxonly", ["-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no,vnet_hdr=off"],
@@ -220,9 +213,7 @@ class DpdkPeer(Section):
         pps, win = self._window(tap)[tap[0]]
         blast.wait()
         if s["system"] == "skiff":
-            rc, out = g.wait()
-            if rc != 0:
-                raise RuntimeError(f"rxcount failed ({rc}):\n{out[-1500:]}")
+            g.finish()
         else:
             vm.finish(SECONDS + 30)
         return dict(pps=pps, window_s=win)

@@ -85,8 +85,7 @@ class Forward(Section):
     # ------------------------------------------------------------ measuring
     def start(self, lab, append, timeout, net, more):
         g = Guest(lab, self.b.image(*BUILD, "fwd"), net, append, timeout, extra=more)
-        if not g.wait_line(r"^fwd: forwarding", 30):
-            raise RuntimeError("fwd did not start:\n" + g.stop()[1][-1500:])
+        g.ready(r"^fwd: forwarding")
         return g
 
     def start_taps(self, lab, append, timeout):

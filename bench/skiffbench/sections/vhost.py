@@ -183,8 +183,7 @@ class VhostUser(Section):
         try:
             g = Guest(b.lab, b.image(*RXBUILD, "rxcount"), tp.net("vhost0"), f"duration={secs + 30} idle=2",
                       secs + 60)
-            if not g.wait_line(r"^rxcount: counting", 30):
-                raise RuntimeError("rxcount did not start:\n" + g.stop()[1][-1500:])
+            g.ready(r"^rxcount: counting")
 
             def sample():
                 st, t = tp.stats("vhost0")
@@ -227,8 +226,7 @@ class VhostUser(Section):
         try:
             rx = Guest(b.lab, b.image(*RXBUILD, "rxcount"), tp.net("vhost1", f"mac={MAC1}"),
                        f"duration={secs + 40} idle=3", secs + 80)
-            if not rx.wait_line(r"^rxcount: counting", 30):
-                raise RuntimeError("rxcount did not start:\n" + rx.stop()[1][-1500:])
+            rx.ready(r"^rxcount: counting")
             tx = Guest(b.lab, b.image(s["lto"], s["alloc"], "pktgen"), tp.net("vhost0"),
                        self.pktgen_append(s, secs, dst_mac=MAC1), secs + 30)
             start = flowing(tp, "vhost0", tx)

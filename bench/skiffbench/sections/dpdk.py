@@ -16,7 +16,7 @@ import time
 
 from ..lab import Console, Guest, Testpmd, sample_window
 from ..stats import Ratio, med, select, spread
-from ..util import GUEST_MAC, intervals, summary
+from ..util import GUEST_MAC, ROOT, intervals, summary
 from .base import Section
 
 UNICAST = "02:00:00:00:00:00"      # testpmd txonly's destination; the bridge sends it to tap2
@@ -40,13 +40,20 @@ def harness():
     return os.environ.get("SKIFF_DPDK_GUEST", "")
 
 
+def skiff_rings(net, image):
+    """The (RX, TX) ring sizes scripts/run gives a Skiff NIC on `net`, read
+    from the QEMU command line it prints with --dry-run."""
+    cmd = subprocess.run([f"{ROOT}/scripts/run", "--dry-run", "--net", net, image], check=True,
+                         stdout=subprocess.PIPE, text=True).stdout
+    return tuple(int(re.search(rf"{d}_queue_size=(\d+)", cmd).group(1)) for d in ("rx", "tx"))
+
+
 class PeerVM(Console):
     """The DPDK VM, booted in the lab by the harness's qemu-args.sh; its
-    console collected. Its NIC has the ring sizes scripts/run gives Skiff's
-    on the same backend (RX 1024; TX 1024 over vhost-user, else 256, the
-    most QEMU allows there), so both systems drive the same device."""
+    console collected. Its NIC gets the ring sizes @rings, those of Skiff's
+    on the same backend, so both systems drive the same device."""
 
-    def __init__(self, lab, mode, seconds, netdev, vhost=False, extra_kargs=()):
+    def __init__(self, lab, mode, seconds, netdev, rings, vhost=False, extra_kargs=()):
         h = harness()
         env = dict(os.environ, VHOST="1" if vhost else "0", SMP="1")
         args = subprocess.run([os.path.join(h, "qemu-args.sh"), mode, f"dur={seconds}", *extra_kargs],
@@ -55,7 +62,7 @@ class PeerVM(Console):
                                          "-nodefaults", "-no-user-config", "-display", "none", "-serial",
                                          "stdio", "-no-reboot", *args, *netdev,
                                          "-device", f"virtio-net-pci,netdev=n0,mac={PEER_MAC},"
-                                         f"rx_queue_size=1024,tx_queue_size={1024 if vhost else 256}"])
+                                         f"rx_queue_size={rings[0]},tx_queue_size={rings[1]}"])
 
     def count(self, what):
         """Per-second testpmd lines so far ("Tx-pps" or "Rx-pps")."""
@@ -120,7 +127,9 @@ class DpdkPeer(Section):
         return Guest(self.b.lab, self.b.image(*SKIFF_BUILD, nf), net, append, SECONDS + 60)
 
     def _peer(self, mode, netdev, vhost=False, seconds=SECONDS + 6):
-        vm = PeerVM(self.b.lab, mode, seconds, netdev, vhost)
+        net = "vhost-user:/dev/null" if vhost else "tap:tap0"
+        rings = skiff_rings(net, self.b.image(*SKIFF_BUILD, "pktgen"))
+        vm = PeerVM(self.b.lab, mode, seconds, netdev, rings, vhost)
         if not vm.wait_line(r"DPDKGUEST: ready", 120):
             out = vm.finish(5)
             raise RuntimeError(f"the DPDK VM did not start:\n{out[-1500:]}")

@@ -112,6 +112,18 @@ int netdev_txq_setup(struct netdev *dev, uint16_t q, uint16_t nb_desc)
 	return 0;
 }
 
+int netdev_txq_defer(struct netdev *dev, uint16_t q, uint16_t frames)
+{
+	if (dev->state != NETDEV_CONFIGURED)
+		return wrong_state(dev, "netdev_txq_defer");
+	if (q >= dev->nb_txq || !(dev->txq_ready & (1u << q))) {
+		log_err("%s: netdev_txq_defer() on TX queue %u, which is not set up\n",
+			dev->name, q);
+		return -EINVAL;
+	}
+	return dev->ops->txq_defer(dev, q, frames);
+}
+
 int netdev_start(struct netdev *dev)
 {
 	int rc;

@@ -56,6 +56,7 @@ struct vnet_txq {
 	struct virtqueue vq;
 	uint16_t hdr_len;
 	uint16_t max_frame;
+	uint16_t kick_at;		/* frames in flight before a kick (0: every burst) */
 	uint64_t packets, bytes, errors, ring_full;
 	struct vring_desc *indirect;	/* TX_MAX_SEGS per slot; NULL: no chains */
 	void *ring;
@@ -120,6 +121,7 @@ bool vnet_rx_fill(struct vnet_rxq *q);
 /* net_tx.c */
 uint16_t vnet_tx_burst(void *queue, struct netbuf **bufs, uint16_t n);
 uint16_t vnet_tx_reclaim(void *queue);
+uint16_t vnet_tx_flush(void *queue);
 
 /* net_ctrl.c: sends a control command with @len bytes of @data and waits
  * for the answer. 0, -ENOTSUP without a control queue, -EIO (refused, or

@@ -167,8 +167,22 @@ static int vnet_txq_setup(struct netdev *nd, uint16_t qid, uint16_t nb_desc)
 	vq_slots_init(&q->vq);
 	q->hdr_len = v->hdr_len;
 	q->max_frame = ETH_FRAME_LEN;
+	q->kick_at = 0;
 	q->packets = q->bytes = q->errors = q->ring_full = 0;
 	nd->txq[qid] = q;
+	return 0;
+}
+
+static int vnet_txq_defer(struct netdev *nd, uint16_t qid, uint16_t frames)
+{
+	struct vnet_txq *q = &to_vnet(nd)->txq[qid];
+
+	if (frames > q->vq.size) {
+		log_err("%s: TX queue %u cannot wait for %u frames in flight: its ring holds %u\n",
+			nd->name, qid, frames, q->vq.size);
+		return -EINVAL;
+	}
+	q->kick_at = frames;
 	return 0;
 }
 
@@ -330,6 +344,7 @@ const struct netdev_ops vnet_ops = {
 	.configure = vnet_configure,
 	.rxq_setup = vnet_rxq_setup,
 	.txq_setup = vnet_txq_setup,
+	.txq_defer = vnet_txq_defer,
 	.start = vnet_start,
 	.stop = vnet_stop,
 	.stats = vnet_stats,

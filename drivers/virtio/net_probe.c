@@ -116,6 +116,7 @@ int vnet_attach(struct virtio_dev *vd)
 	v->nd.rx_burst = vnet_rx_burst;
 	v->nd.tx_burst = vnet_tx_burst;
 	v->nd.tx_reclaim = vnet_tx_reclaim;
+	v->nd.tx_flush = vnet_tx_flush;
 	if ((rc = netdev_register(&v->nd)) < 0)
 		return rc;
 	log_info("%s: virtio-net %s at %s, MAC %02x:%02x:%02x:%02x:%02x:%02x%s,"

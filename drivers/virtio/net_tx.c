@@ -12,6 +12,14 @@
  * netbuf_free_bulk(). Reclaiming at every burst rather than when the ring
  * runs low keeps the device's avail ring from running dry, so the device
  * never has to wait for a kick between two runs of its TX loop.
+ *
+ * Every burst is published at once; the kick may wait (netdev_txq_defer()):
+ * a device that drained the ring and asked to be told of more would
+ * otherwise be kicked for every burst, and on QEMU each kick waits for the
+ * device's own TX loop (docs/virtio.md, "Kicks, and QEMU's two speeds").
+ * Held back until kick_at frames are in flight, the kick comes once per
+ * fraction of a ring, and a device still working finds the new frames
+ * published without one.
  */
 #include <skiff/string.h>
 #include "net.h"
@@ -44,6 +52,15 @@ static uint16_t tx_reclaim(struct vnet_txq *q)
 uint16_t vnet_tx_reclaim(void *queue)
 {
 	return tx_reclaim(queue);
+}
+
+uint16_t vnet_tx_flush(void *queue)
+{
+	struct virtqueue *vq = &((struct vnet_txq *)queue)->vq;
+	uint16_t held = (uint16_t)(vq->avail_idx - vq->kick_idx);
+
+	vq_kick(vq);
+	return held;
 }
 
 /* Zeroes the virtio-net header in front of the data: no offloads asked.
@@ -146,6 +163,9 @@ uint16_t vnet_tx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 	q->packets += fast;
 	q->bytes += bytes;
 	q->ring_full += n - i;
-	vq_kick(vq);
+	if (vq_slots_in_flight(vq) >= q->kick_at)
+		vq_kick(vq);
+	else
+		vq_publish(vq);
 	return i;
 }

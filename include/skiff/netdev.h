@@ -38,6 +38,9 @@
  *   Ethernet header, longer than info.max_frame, or of more segments than
  *   info.tx_max_segs, is taken, counted in tx_errors and freed.
  * - The device is notified at most once per burst, and only when it asked.
+ *   A TX queue can hold that notification back until a number of frames
+ *   are in flight (netdev_txq_defer()); its sender then calls
+ *   netdev_tx_flush() whenever it stops sending for a while.
  */
 #ifndef SKIFF_NETDEV_H
 #define SKIFF_NETDEV_H
@@ -110,6 +113,7 @@ struct netdev_ops {
 	int (*rxq_setup)(struct netdev *dev, uint16_t q, uint16_t nb_desc,
 			 struct netbuf_pool *pool);
 	int (*txq_setup)(struct netdev *dev, uint16_t q, uint16_t nb_desc);
+	int (*txq_defer)(struct netdev *dev, uint16_t q, uint16_t frames);
 	int (*start)(struct netdev *dev);
 	int (*stop)(struct netdev *dev);
 	void (*stats)(struct netdev *dev, struct netdev_stats *st);
@@ -126,6 +130,7 @@ struct netdev {
 	netdev_burst_fn rx_burst;
 	netdev_burst_fn tx_burst;
 	netdev_reclaim_fn tx_reclaim;
+	netdev_reclaim_fn tx_flush;
 	void *rxq[NETDEV_MAX_QUEUES];
 	void *txq[NETDEV_MAX_QUEUES];
 	/* Cold. */
@@ -175,6 +180,19 @@ int netdev_rxq_setup(struct netdev *dev, uint16_t q, uint16_t nb_desc,
 
 /* Sets up TX queue @q with @nb_desc descriptors (0: the device's maximum). */
 int netdev_txq_setup(struct netdev *dev, uint16_t q, uint16_t nb_desc);
+
+/*
+ * Lets TX queue @q (set up, device not running) publish its bursts without
+ * notifying the device until @frames frames are in flight (0, the default
+ * after netdev_txq_setup(): notify after every burst that needs it; at most
+ * the ring size, -EINVAL beyond). For a sender that keeps the ring busy: a
+ * device that has drained the ring and asked to be told of more is then
+ * told once per @frames frames instead of once per burst. Frames below the
+ * threshold wait for the next burst, netdev_tx_flush() or netdev_stop():
+ * a sender that pauses (paced, out of buffers, waiting for input) must
+ * flush first, or they may sit in the ring unsent.
+ */
+int netdev_txq_defer(struct netdev *dev, uint16_t q, uint16_t frames);
 
 /* Fills the RX rings and lets the device run; every queue must be set up. */
 int netdev_start(struct netdev *dev);
@@ -231,6 +249,16 @@ static inline uint16_t netdev_tx_burst(struct netdev *dev, uint16_t q,
 static inline uint16_t netdev_tx_reclaim(struct netdev *dev, uint16_t q)
 {
 	return dev->tx_reclaim(dev->txq[q]);
+}
+
+/*
+ * Notifies the device of what TX queue @q holds back (netdev_txq_defer()),
+ * if it asked to be notified; returns how many frames were held back. Cheap
+ * when there are none: call it whenever the sender pauses.
+ */
+static inline uint16_t netdev_tx_flush(struct netdev *dev, uint16_t q)
+{
+	return dev->tx_flush(dev->txq[q]);
 }
 
 #endif

@@ -46,7 +46,9 @@ int nic_open_queues(struct nf_nic *nic, const char *nf, unsigned index, unsigned
 	for (unsigned q = 0; q < queues; q++)
 		if ((rc = netdev_rxq_setup(nic->dev, (uint16_t)q, (uint16_t)rx_ring,
 					   nic->pool)) < 0 ||
-		    (rc = netdev_txq_setup(nic->dev, (uint16_t)q, (uint16_t)tx_ring)) < 0)
+		    (rc = netdev_txq_setup(nic->dev, (uint16_t)q, (uint16_t)tx_ring)) < 0 ||
+		    (rc = netdev_txq_defer(nic->dev, (uint16_t)q, (uint16_t)
+			   ((tx_ring ? tx_ring : in->tx_desc_max) * nic->tx_defer_pct / 100))) < 0)
 			goto fail;
 	if ((rc = netdev_start(nic->dev)) < 0)
 		goto fail;

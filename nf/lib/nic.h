@@ -20,6 +20,10 @@ struct nf_nic {
 	struct netdev_info info;
 	struct netbuf_pool *pool;
 	unsigned queues;	/* queue pairs in use; pair k belongs to core k */
+	/* Set before opening, for senders that keep the ring busy and flush
+	 * when they pause: each TX queue notifies the device once this percent
+	 * of its ring is in flight (netdev_txq_defer(); 0: after every burst). */
+	unsigned tx_defer_pct;
 };
 
 /*

@@ -12,6 +12,8 @@
  * The clock is read once per burst (per 16 frames at burst < 16); pacing
  * compares the frames sent with elapsed * rate, so it does not drift, sends
  * whole bursts, and halts the CPU while it waits for the next one.
+ * The NIC is notified once kick_at% of the TX ring waits, not per burst
+ * (netdev_txq_defer()), and flushed whenever the loop pauses.
  *
  * cores=N runs that loop on N cores, core k on TX queue k with the flows
  * share.h gives it (flow f on core f mod N) and its share of count= and
@@ -48,7 +50,7 @@ static uint8_t dst_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x00 };
 static uint32_t src_ip = 0xc6120002, dst_ip = 0xc6120003;	/* 198.18.0.2 -> .3 */
 static uint64_t src_port = 5001, dst_port = 5001, size = 60, count, duration = 10;
 static uint64_t rate, burst = 32, flows = 1, interval = 1, nic_index, tx_ring, halt_us;
-static uint64_t ncores = 1;
+static uint64_t ncores = 1, kick_at = 50;
 static unsigned mode = MODE_COPY, full = FULL_RETRY, output = OUT_DEVICE;
 static bool udp_csum = true;
 
@@ -71,6 +73,8 @@ static const struct param params[] = {
 	PARAM_INT("interval", interval, 1, 3600, "seconds between report lines"),
 	PARAM_INT("nic", nic_index, 0, 7, "NIC to send on"),
 	PARAM_INT("tx_ring", tx_ring, 0, 32768, "TX ring size (0: the device's)"),
+	PARAM_INT("kick_at", kick_at, 0, 100,
+		  "notify the NIC once this % of the TX ring waits (0: every burst)"),
 	PARAM_INT("halt_us", halt_us, 0, 10000,
 		  "halt this long when the ring stays full 4 tries (0: spin)"),
 	NF_CORES_PARAM(ncores),
@@ -291,7 +295,9 @@ static void run(struct core *pc)
 				uint64_t due = allowed > built ? allowed - built : 0;
 				if (due < n) {
 					/* Send whole bursts: sleep until one is due
-					 * when that is worth a halt. */
+					 * when that is worth a halt. What was sent
+					 * goes now, not when the ring is half full. */
+					netdev_tx_flush(nic.dev, pc->queue);
 					uint64_t at = start + (uint64_t)((unsigned __int128)
 						(built + skipped + n) * rate_den / pc->rate_num);
 					if (at > now + halt_min)
@@ -311,6 +317,7 @@ static void run(struct core *pc)
 				/* Every frame is still with the driver (zerocopy)
 				 * or the pool is dry: let the driver give back
 				 * what the device has sent. */
+				netdev_tx_flush(nic.dev, pc->queue);
 				netdev_tx_reclaim(nic.dev, pc->queue);
 				continue;
 			}
@@ -343,6 +350,7 @@ static void run(struct core *pc)
 	}
 	if (pending)	/* stopped by the clock with frames in hand */
 		netbuf_free_bulk(bufs + off, pending - off);
+	netdev_tx_flush(nic.dev, pc->queue);	/* not left waiting for the other cores */
 }
 
 /* Core 0 between its loop's end and the others': the report lines. */
@@ -405,6 +413,7 @@ static int pktgen_main(void)
 		       (unsigned long long)ncores);
 		return EXIT_CONFIG;
 	}
+	nic.tx_defer_pct = (unsigned)kick_at;
 	rc = nic_open_queues(&nic, "pktgen", (unsigned)nic_index, (unsigned)ncores, 0,
 			     (unsigned)tx_ring, 0, 2 * (unsigned)burst, false);
 	if (rc < 0)
@@ -428,6 +437,8 @@ static int pktgen_main(void)
 	       (unsigned long long)size, modes[mode], (unsigned long long)burst,
 	       output == OUT_FREE ? "freed instead of sent" : "to the NIC",
 	       rate ? "" : ", as fast as possible");
+	if (output == OUT_DEVICE && kick_at)
+		printf(", kick at %llu%% of the ring", (unsigned long long)kick_at);
 	if (ncores > 1)
 		printf(", on %llu cores (flow f on core f mod %llu)", (unsigned long long)ncores,
 		       (unsigned long long)ncores);

@@ -261,7 +261,7 @@ bool sim_rx(struct sim_vnet *s, uint16_t q, uint32_t len, uint8_t seed, uint16_t
 	return true;
 }
 
-unsigned sim_rx_posted(struct sim_vnet *s, uint16_t q)
+unsigned sim_avail(struct sim_vnet *s, uint16_t q)
 {
 	return s->vq[q] ? avail_pending(s, q) : 0;
 }

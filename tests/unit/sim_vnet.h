@@ -66,8 +66,9 @@ void sim_publish(struct sim_vnet *s, uint16_t q);
 /* Writes a used entry of queue @q naming descriptor @id with @len, as is. */
 void sim_used_raw(struct sim_vnet *s, uint16_t q, uint32_t id, uint32_t len);
 
-/* Posted buffers the device could fill now on queue @q. */
-unsigned sim_rx_posted(struct sim_vnet *s, uint16_t q);
+/* Buffers queue @q made available that the device has not taken: RX
+ * buffers it could fill now, TX frames it has yet to send. */
+unsigned sim_avail(struct sim_vnet *s, uint16_t q);
 
 /* Called by the hosted time_ns(): the device's chance to act while the
  * driver waits (answers control commands). */

@@ -51,6 +51,9 @@ UNIT_CFLAGS_virtio_net := -Idrivers/virtio
 UNIT_TESTS += virtio_net_rx
 UNIT_SRCS_virtio_net_rx := $(UNIT_SRCS_virtio_net)
 UNIT_CFLAGS_virtio_net_rx := -Idrivers/virtio
+UNIT_TESTS += virtio_net_tx
+UNIT_SRCS_virtio_net_tx := $(UNIT_SRCS_virtio_net)
+UNIT_CFLAGS_virtio_net_tx := -Idrivers/virtio
 # poolstress's pairs on threads, also under TSan and with the pool's DEBUG checks.
 UNIT_TESTS += poolstress poolstress_debug
 TSAN_TESTS += poolstress

@@ -50,7 +50,7 @@ static uint8_t dst_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x00 };
 static uint32_t src_ip = 0xc6120002, dst_ip = 0xc6120003;	/* 198.18.0.2 -> .3 */
 static uint64_t src_port = 5001, dst_port = 5001, size = 60, count, duration = 10;
 static uint64_t rate, burst = 32, flows = 1, interval = 1, nic_index, tx_ring, halt_us;
-static uint64_t ncores = 1, kick_at = 50;
+static uint64_t ncores = 1, kick_at = 25;
 static unsigned mode = MODE_COPY, full = FULL_RETRY, output = OUT_DEVICE;
 static bool udp_csum = true;
 

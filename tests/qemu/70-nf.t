@@ -104,11 +104,11 @@ ok "$(within 18000 "${hpps:-}" 22000)" \
 ok "$(within 0.9 "$(awk -v g="$pps" -v h="$hpps" 'BEGIN { if (h > 0) print g / h }')" 1.1)" \
 	"rate=20000: pktgen's own figure ($pps) is the host's within 10%"
 
-# A slow paced sender: the NIC is notified once half its ring waits
-# (kick_at=50), so pktgen must flush whenever it pauses, or these 100
-# frames would sit in the ring until it stops and leave all at once.
+# A slow paced sender whose NIC is notified only once half its ring (128 of
+# 256) waits: pktgen must flush whenever it pauses, or these 100 frames
+# would sit in the ring until it stops and leave all at once.
 lab_capture_start "$LAB_DIR/slow.pcap" "udp and ether dst $SINK"
-lab_guest_start slow pktgen tap0 --append "count=100 rate=50 burst=1 dst_mac=$SINK"
+lab_guest_start slow pktgen tap0 --append "count=100 rate=50 burst=1 kick_at=50 dst_mac=$SINK"
 lab_guest_wait slow
 lab_capture_stop
 spread=$(tshark -r "$LAB_DIR/slow.pcap" -T fields -e frame.time_epoch 2>/dev/null |

@@ -46,13 +46,12 @@ static bool learn(struct l2 *b, uint64_t mac, unsigned port, uint64_t now)
 	for (unsigned w = 0; w < L2_WAYS; w++) {
 		struct l2_entry *e = &set[w];
 		if (e->mac == mac) {
-			bool same = e->port == port && fresh(b, e, now);
+			bool live = fresh(b, e, now), moved = e->port != port;
 
-			if (e->port != port && fresh(b, e, now))
-				b->cnt.moved++;
+			b->cnt.moved += live && moved;
 			e->port = (uint8_t)port;
 			e->seen = now;
-			return !same;
+			return moved || !live;
 		}
 		/* Replace a free or expired way first, else the quietest. */
 		if (!fresh(b, victim, now))

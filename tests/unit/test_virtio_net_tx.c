@@ -4,22 +4,7 @@
  * driver, on the simulated device: when the doorbell rings and when it
  * must not, against a device that sleeps between runs as QEMU's does.
  */
-#include <stdlib.h>
 #include "vnet_test.h"
-
-/* Configures one queue pair whose TX queue defers kicks to @kick_at frames. */
-static int open_deferred(struct netdev *dev, struct netbuf_pool *pool, uint16_t size,
-			 uint16_t kick_at)
-{
-	int rc;
-
-	if ((rc = netdev_configure(dev, 1, 1)) < 0 ||
-	    (rc = netdev_rxq_setup(dev, 0, size, pool)) < 0 ||
-	    (rc = netdev_txq_setup(dev, 0, size)) < 0 ||
-	    (rc = netdev_txq_defer(dev, 0, kick_at)) < 0)
-		return rc;
-	return netdev_start(dev);
-}
 
 /* Sends @n 60-byte frames in one burst; returns how many were taken. */
 static unsigned send_frames(struct netdev *dev, struct netbuf_pool *pool, unsigned n)
@@ -103,7 +88,7 @@ static void test_tx_defer_event_idx(void)
 	const uint16_t kick_at = 100;
 	uint64_t seed = 12345;
 
-	is_u64(open_deferred(dev, pool, 256, kick_at), 0, "defer/event_idx: started");
+	is_u64(open_pair_defer(dev, pool, 256, 256, kick_at), 0, "defer/event_idx: started");
 	seen = *rung;
 	for (int step = 0; step < 20000; step++) {
 		bool flush = step % 7 == 6;

@@ -32,16 +32,25 @@ static inline struct netdev *attach(struct sim_vnet *s, uint64_t features, uint1
 	return attach_pairs(s, features, 1, qsize, legacy);
 }
 
-/* Configures one queue pair of @rx/@tx descriptors on @pool and starts. */
-static inline int open_pair(struct netdev *dev, struct netbuf_pool *pool, uint16_t rx, uint16_t tx)
+/* Configures one queue pair of @rx/@tx descriptors on @pool, its TX queue
+ * kicking once @kick_at frames are in flight (netdev_txq_defer), and starts. */
+static inline int open_pair_defer(struct netdev *dev, struct netbuf_pool *pool, uint16_t rx,
+				  uint16_t tx, uint16_t kick_at)
 {
 	int rc;
 
 	if ((rc = netdev_configure(dev, 1, 1)) < 0 ||
 	    (rc = netdev_rxq_setup(dev, 0, rx, pool)) < 0 ||
-	    (rc = netdev_txq_setup(dev, 0, tx)) < 0)
+	    (rc = netdev_txq_setup(dev, 0, tx)) < 0 ||
+	    (kick_at && (rc = netdev_txq_defer(dev, 0, kick_at)) < 0))
 		return rc;
 	return netdev_start(dev);
+}
+
+/* The same with a kick after every burst, the default. */
+static inline int open_pair(struct netdev *dev, struct netbuf_pool *pool, uint16_t rx, uint16_t tx)
+{
+	return open_pair_defer(dev, pool, rx, tx, 0);
 }
 
 static inline uint64_t in_use(struct netbuf_pool *pool)

@@ -29,20 +29,35 @@ void console_init(void)
 	outb(COM1 + UART_MCR, 0x03);		/* DTR, RTS */
 }
 
-static void serial_putc(char c)
+/*
+ * THRE set means the whole transmit FIFO is empty (FCR enabled it), so up to
+ * UART_FIFO bytes may follow one status read: half the port accesses of a
+ * poll per byte.
+ */
+#define UART_FIFO	16
+
+static void serial_wait_empty(void)
 {
 	/* Bounded: a missing or wedged UART must not hang the kernel. */
 	for (unsigned spin = 0; spin < 100000; spin++)
 		if (inb(COM1 + UART_LSR) & LSR_THRE)
-			break;
-	outb(COM1 + UART_THR, (uint8_t)c);
+			return;
 }
 
 void console_write(const char *s, size_t len)
 {
+	unsigned room = 0;
+
 	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\n')
-			serial_putc('\r');
-		serial_putc(s[i]);
+		if (room < 2) {		/* a '\n' takes two */
+			serial_wait_empty();
+			room = UART_FIFO;
+		}
+		if (s[i] == '\n') {
+			outb(COM1 + UART_THR, '\r');
+			room--;
+		}
+		outb(COM1 + UART_THR, (uint8_t)s[i]);
+		room--;
 	}
 }

@@ -21,7 +21,10 @@ void boot_info_parse(uint32_t proto, uint32_t info, struct boot_info *bi);
 
 void kmain(uint32_t proto, uint32_t info);
 void cpu_init(void);
+/* The boot CPU's local APIC: lapic_init() before time_init() starts its
+ * timer, lapic_calibrate() after it measures the timer against the TSC. */
 void lapic_init(void);
+void lapic_calibrate(void);
 
 /*
  * The other CPUs (kernel/smp/). smp_discover() reads the firmware's tables

@@ -43,8 +43,9 @@ void kmain(uint32_t proto, uint32_t info)
 	log_info("boot: %s, command line \"%s\"\n", boot.proto, boot.cmdline);
 	smp_discover(&boot);
 	mem_init(&boot);
-	time_init();
 	lapic_init();
+	time_init();
+	lapic_calibrate();
 	pci_init();
 	initrd_init();
 	if (config_load(&nf_image) < 0)

@@ -65,6 +65,13 @@ static void lapic_setup(void)
 	lapic_write(LAPIC_LVT_TIMER, VEC_WAKE);	/* one-shot, unmasked */
 }
 
+/*
+ * Calibrating takes two calls so that the interval overlaps the TSC's own
+ * calibration against the PIT (several milliseconds): lapic_init() starts the
+ * timer counting down before time_init(), lapic_calibrate() reads it after.
+ */
+static uint64_t calib_tsc;
+
 void lapic_init(void)
 {
 	uint32_t a, b, c, d;
@@ -85,15 +92,25 @@ void lapic_init(void)
 	}
 	lapic = (volatile uint32_t *)(uintptr_t)LAPIC_BASE;
 	lapic_setup();
-
-	/* Measure the timer against the TSC over 1 ms. */
 	lapic_write(LAPIC_TIMER_ICR, 0xffffffff);
-	uint64_t t0 = rdtsc();
-	delay_us(1000);
-	uint32_t left = lapic_read(LAPIC_TIMER_CCR);
-	uint64_t t1 = rdtsc();
+	calib_tsc = rdtsc();
+}
+
+void lapic_calibrate(void)
+{
+	uint64_t us, now;
+	uint32_t left;
+
+	if (!lapic)
+		return;
+	/* At least 1 ms (the TSC's rate may have come from CPUID at once);
+	 * the 32-bit count lasts over 4 s even at QEMU's 1 GHz. */
+	while (tsc_to_ns(rdtsc() - calib_tsc) < 1000000)
+		cpu_relax();
+	left = lapic_read(LAPIC_TIMER_CCR);
+	now = rdtsc();
 	lapic_write(LAPIC_TIMER_ICR, 0);
-	uint64_t us = tsc_to_ns(t1 - t0) / 1000;
+	us = tsc_to_ns(now - calib_tsc) / 1000;
 	ticks_per_us = us ? (0xffffffffULL - left) / us : 0;
 	if (!ticks_per_us) {
 		lapic = NULL;

@@ -11,6 +11,7 @@
 
 #define NIC_POOL_CACHE	64
 #define NIC_DATA_ROOM	(2048 - 64)	/* 2 KiB objects */
+#define NIC_RX_UNREAD	64		/* RX ring size of an NF that never reads it */
 
 /* nic_open_queues(): the NIC cannot do what the settings ask (EXIT_CONFIG). */
 #define NIC_ERR_CONFIG	(-2)
@@ -24,11 +25,17 @@ struct nf_nic {
 	 * when they pause: each TX queue notifies the device once this percent
 	 * of its ring is in flight (netdev_txq_defer(); 0: after every burst). */
 	unsigned tx_defer_pct;
+	/* Set before opening by NFs that never read their RX queues: where the
+	 * device lets the driver choose, each RX ring gets NIC_RX_UNREAD
+	 * descriptors instead of the device's size (a full ring nobody empties
+	 * costs a pool of buffers and their set-up at boot, and buys nothing). */
+	bool rx_unread;
 };
 
 /*
  * Opens NIC @index with @queues queue pairs: rings of @rx_ring/@tx_ring
- * descriptors (0: the device's sizes), one pool of @pool netbufs for all of
+ * descriptors (0: the device's sizes, or NIC_RX_UNREAD for @rx_ring with
+ * nic->rx_unread where the device allows), one pool of @pool netbufs for all of
  * them (0: every ring + @extra per queue + each core's cache slack),
  * promiscuous mode as asked where the device can switch it. Returns 0;
  * NIC_ERR_CONFIG after saying why when the NIC has fewer queue pairs; or -1

@@ -414,6 +414,7 @@ static int pktgen_main(void)
 		return EXIT_CONFIG;
 	}
 	nic.tx_defer_pct = (unsigned)kick_at;
+	nic.rx_unread = true;
 	rc = nic_open_queues(&nic, "pktgen", (unsigned)nic_index, (unsigned)ncores, 0,
 			     (unsigned)tx_ring, 0, 2 * (unsigned)burst, false);
 	if (rc < 0)

@@ -15,6 +15,9 @@ Paths, by NF:
            tap: through a tap on the lab bridge (the tap's counter, host
            clock); vhost: into dpdk-testpmd's sink over vhost-user
            (testpmd's counter, host clock). --modes picks pktgen's modes.
+           boot-pc, boot-microvm: milliseconds from QEMU's start to
+           pktgen's first frame on a tap, as the bench's boot section
+           measures it (tshark's timestamp; lower is faster).
   rxcount  vhost: testpmd's txonly source into rxcount over vhost-user
            (what testpmd put into the guest's ring, host clock).
   fwd      wires: fwd mode=l2 between the two ports of testpmd's tester
@@ -40,10 +43,11 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from skiffbench.lab import Guest, Lab, Testpmd  # noqa: E402
+from skiffbench.sections.boot import Boot  # noqa: E402
 from skiffbench.util import BLACKHOLE, ROOT, log, sh, summary  # noqa: E402
 
 
-PATHS = {"pktgen": ("sink", "tap", "vhost"), "rxcount": ("vhost",), "fwd": ("wires",)}
+PATHS = {"pktgen": ("sink", "tap", "vhost", "boot-pc", "boot-microvm"), "rxcount": ("vhost",), "fwd": ("wires",)}
 RX_MAC = "02:5f:00:00:00:10"                         # rxcount's NIC, testpmd's destination
 FWD_MACS = ("02:5f:00:00:01:00", "02:5f:00:00:01:01")  # fwd's two ports
 
@@ -69,7 +73,26 @@ def middle(read, seconds):
     return (b[0] - a[0]) / (b[1] - a[1])
 
 
+class _Image:
+    """What Boot.measure() asks of the running bench: the lab and an image."""
+
+    def __init__(self, lab, image):
+        self.lab, self._image = lab, image
+
+    def image(self, lto, alloc, nf):
+        return self._image
+
+
+def measure_boot(lab, image, machine):
+    row = Boot(_Image(lab, image)).measure(dict(nf="pktgen", machine=machine), 0)
+    if row["first_frame_s"] is None:
+        raise RuntimeError(f"pktgen on {machine}: no frame seen on the tap")
+    return row["first_frame_s"] * 1000
+
+
 def measure_pktgen(lab, image, path, mode, seconds, extra):
+    if path.startswith("boot-"):
+        return measure_boot(lab, image, path[len("boot-"):])
     append = f"duration={seconds} mode={mode} dst_mac={BLACKHOLE} {extra}"
     tp = Testpmd(lab, "sink") if path == "vhost" else None
     try:
@@ -156,7 +179,7 @@ def main():
             for v, p, m in jobs:
                 x = MEASURE[args.nf](lab, imgs[v][1], p, m, args.seconds, extra[v])
                 res[(v, p, m, rnd)] = x
-                log(f"round {rnd} {v} {p:5} {m:8} {x:12,.0f} frames/s")
+                log(f"round {rnd} {v} {p:5} {m:8} {x:12,.0f} {'ms' if p.startswith('boot-') else 'frames/s'}")
     finally:
         lab.down()
     log("path  mode      A median      B median      B/A median (min-max, rounds above 1)")

@@ -4,7 +4,8 @@
 
     bench/ab.py [--nf pktgen|rxcount|fwd] [--rounds N] [--seconds S]
                 [--paths PATH,...] [--modes copy,...]
-                [--a-settings "K=V ..."] [--b-settings "K=V ..."] REV_A REV_B
+                [--a-settings "K=V ..."] [--b-settings "K=V ..."]
+                [--a-nic "PROP=V,..."] [--b-nic "PROP=V,..."] REV_A REV_B
 
 Builds the NF (LTO=1, pool) at each git revision (exported with git
 archive into build/ab/<revision>/, so the checkout is untouched), then
@@ -25,7 +26,8 @@ Paths, by NF:
 
 Host-clock figures are counter deltas over the middle half of the run.
 --a-settings/--b-settings add NF settings to one side, so one revision can
-be compared with itself under two settings. Prints every measurement, then
+be compared with itself under two settings; --a-nic/--b-nic add properties
+to its NICs' --net (e.g. packed=on; not on the boot paths). Prints every measurement, then
 per path and mode the medians and the median of the per-round ratios B/A
 with min-max: a ratio whose min-max stays on one side of 1 is larger than
 the noise of these rounds. Needs root (the lab); run it on a quiet machine,
@@ -90,13 +92,17 @@ def measure_boot(lab, image, machine):
     return row["first_frame_s"] * 1000
 
 
-def measure_pktgen(lab, image, path, mode, seconds, extra):
+def with_props(net, props):
+    return net + (f",{props}" if props else "")
+
+
+def measure_pktgen(lab, image, path, mode, seconds, extra, props):
     if path.startswith("boot-"):
         return measure_boot(lab, image, path[len("boot-"):])
     append = f"duration={seconds} mode={mode} dst_mac={BLACKHOLE} {extra}"
     tp = Testpmd(lab, "sink") if path == "vhost" else None
     try:
-        net = {"sink": "sink", "tap": "tap:tap0"}.get(path) or tp.net("vhost0")
+        net = with_props({"sink": "sink", "tap": "tap:tap0"}.get(path) or tp.net("vhost0"), props)
         g = Guest(lab, image, net, append, seconds + 40)
         g.ready(r"^pktgen: sending")
         read = {"tap": lambda: lab.counter("tap0", "rx_packets"),
@@ -112,10 +118,10 @@ def measure_pktgen(lab, image, path, mode, seconds, extra):
     return float(sm["tx_pps"]) if path == "sink" else x
 
 
-def measure_rxcount(lab, image, path, mode, seconds, extra):
+def measure_rxcount(lab, image, path, mode, seconds, extra, props):
     tp = Testpmd(lab, "source", "--dst-mac", RX_MAC)
     try:
-        g = Guest(lab, image, tp.net("vhost0", f"mac={RX_MAC}"),
+        g = Guest(lab, image, with_props(tp.net("vhost0", f"mac={RX_MAC}"), props),
                   f"duration={seconds + 2} promisc=0 {extra}", seconds + 40)
         g.ready(r"^rxcount: counting")
         x = middle(lambda: tp.counter("vhost0", "opackets"), seconds)
@@ -125,13 +131,13 @@ def measure_rxcount(lab, image, path, mode, seconds, extra):
     return x
 
 
-def measure_fwd(lab, image, path, mode, seconds, extra):
+def measure_fwd(lab, image, path, mode, seconds, extra, props):
     tp = Testpmd(lab, "tester", "--size", "60")
     ports = ("vhost0", "vhost1")
     try:
-        g = Guest(lab, image, tp.net(ports[0], f"mac={FWD_MACS[0]}"),
+        g = Guest(lab, image, with_props(tp.net(ports[0], f"mac={FWD_MACS[0]}"), props),
                   f"mode=l2 duration={seconds} {extra}", seconds + 60,
-                  extra=("--net", tp.net(ports[1], f"mac={FWD_MACS[1]}")))
+                  extra=("--net", with_props(tp.net(ports[1], f"mac={FWD_MACS[1]}"), props)))
         g.ready(r"^fwd: forwarding")
 
         def both():
@@ -158,6 +164,8 @@ def main():
     ap.add_argument("--modes", default="copy")
     ap.add_argument("--a-settings", default="")
     ap.add_argument("--b-settings", default="")
+    ap.add_argument("--a-nic", default="")
+    ap.add_argument("--b-nic", default="")
     args = ap.parse_args()
     paths = args.paths.split(",") if args.paths else list(PATHS[args.nf])
     bad = [p for p in paths if p not in PATHS[args.nf]]
@@ -168,7 +176,8 @@ def main():
         sys.exit("ab: needs root (the lab's namespaces)")
     imgs = dict(A=build(args.a, args.nf), B=build(args.b, args.nf))
     extra = dict(A=args.a_settings, B=args.b_settings)
-    log(f"A = {imgs['A'][0]} {extra['A']}, B = {imgs['B'][0]} {extra['B']};"
+    props = dict(A=args.a_nic, B=args.b_nic)
+    log(f"A = {imgs['A'][0]} {extra['A']} {props['A']}, B = {imgs['B'][0]} {extra['B']} {props['B']};"
         f" load {os.getloadavg()[0]:.1f}")
     lab = Lab()
     res = {}
@@ -177,7 +186,7 @@ def main():
             jobs = [(v, p, m) for v in imgs for p in paths for m in modes]
             random.shuffle(jobs)
             for v, p, m in jobs:
-                x = MEASURE[args.nf](lab, imgs[v][1], p, m, args.seconds, extra[v])
+                x = MEASURE[args.nf](lab, imgs[v][1], p, m, args.seconds, extra[v], props[v])
                 res[(v, p, m, rnd)] = x
                 log(f"round {rnd} {v} {p:5} {m:8} {x:12,.0f} {'ms' if p.startswith('boot-') else 'frames/s'}")
     finally:

@@ -47,6 +47,17 @@ is "$(sort -u <<<"$f")" "$MAC0 $SINK 198.18.0.2 198.18.0.9 1 4000 4001 1 60 26" 
 expert=$(tshark -r "$LAB_DIR/p60.pcap" -o udp.check_checksum:TRUE -q -z expert,warn 2>/dev/null)
 unlike "$expert" 'Malformed|[Bb]ad checksum' "tshark finds nothing malformed"
 is "$(in_order "$LAB_DIR/p60.pcap" 1000)" ok "probes: flow 0, sequence 0..999 in order"
+# pktgen never reads RX: it posts a 64-slot RX ring where the driver picks
+# the size (modern), the device's fixed size on a legacy device.
+like "$OUT" '^pktgen: net0 virtio-net pci-modern MAC \S+ rings 64/256 link up' \
+	"pktgen: a 64-slot RX ring on a modern device"
+lab_capture_start "$LAB_DIR/plegacy.pcap" "udp"
+lab_guest_start plegacy pktgen "tap0,transport=legacy" --append "count=300 dst_mac=$SINK"
+lab_guest_wait plegacy
+lab_capture_stop
+like "$OUT" '^pktgen: net0 virtio-net pci-legacy MAC \S+ rings 1024/256 link up' \
+	"pktgen on a legacy device: its fixed 1024-slot RX ring"
+is "$(wc -l <<<"$(fields "$LAB_DIR/plegacy.pcap")")" 300 "pktgen on a legacy device: exactly 300 frames"
 
 lab_capture_start "$LAB_DIR/p1514.pcap" "udp"
 lab_guest_start p1514 pktgen tap0 --append "count=800 size=1514 flows=8 mode=generate dst_mac=$SINK"

@@ -2,6 +2,7 @@
 """The private lab the bench measures in, the guests it boots there, and
 the host-side clocks and counters that time them."""
 
+import ctypes
 import json
 import os
 import re
@@ -11,6 +12,8 @@ import threading
 import time
 
 from .util import BLACKHOLE, ROOT, sh
+
+CLONE_NEWNET = 0x40000000
 
 
 class Lab:
@@ -40,6 +43,20 @@ class Lab:
 
     def prefix(self, peer=False):
         return ["ip", "netns", "exec", self.name + ("-peer" if peer else "")]
+
+    def enter(self):
+        """A preexec_fn for subprocess.Popen that moves the child into the
+        lab's network namespace before it execs, for timing a process from
+        its own start: `ip netns exec` is a process of its own before it
+        (a mount namespace, /sys mounted again: about 5 ms here)."""
+        path = f"/var/run/netns/{self.name}"
+        libc = ctypes.CDLL(None, use_errno=True)
+
+        def setns():
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            if libc.setns(fd, CLONE_NEWNET) != 0:
+                os._exit(127)
+        return setns
 
     def exec(self, cmd, peer=False, **kw):
         return sh(self.prefix(peer) + cmd, **kw)

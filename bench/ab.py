@@ -18,7 +18,9 @@ Paths, by NF:
            (testpmd's counter, host clock). --modes picks pktgen's modes.
            boot-pc, boot-microvm: milliseconds from QEMU's start to
            pktgen's first frame on a tap, as the bench's boot section
-           measures it (tshark's timestamp; lower is faster).
+           measures it (tshark's timestamp; lower is faster); own-pc,
+           own-microvm: from the first console line to pktgen's ready
+           line, the part of the boot that is Skiff's.
   rxcount  vhost: testpmd's txonly source into rxcount over vhost-user
            (what testpmd put into the guest's ring, host clock).
   fwd      wires: fwd mode=l2 between the two ports of testpmd's tester
@@ -49,7 +51,7 @@ from skiffbench.sections.boot import Boot  # noqa: E402
 from skiffbench.util import BLACKHOLE, ROOT, log, sh, summary  # noqa: E402
 
 
-PATHS = {"pktgen": ("sink", "tap", "vhost", "boot-pc", "boot-microvm"), "rxcount": ("vhost",), "fwd": ("wires",)}
+PATHS = {"pktgen": ("sink", "tap", "vhost", "boot-pc", "boot-microvm", "own-pc", "own-microvm"), "rxcount": ("vhost",), "fwd": ("wires",)}
 RX_MAC = "02:5f:00:00:00:10"                         # rxcount's NIC, testpmd's destination
 FWD_MACS = ("02:5f:00:00:01:00", "02:5f:00:00:01:01")  # fwd's two ports
 
@@ -85,11 +87,11 @@ class _Image:
         return self._image
 
 
-def measure_boot(lab, image, machine):
+def measure_boot(lab, image, machine, own):
     row = Boot(_Image(lab, image)).measure(dict(nf="pktgen", machine=machine), 0)
-    if row["first_frame_s"] is None:
-        raise RuntimeError(f"pktgen on {machine}: no frame seen on the tap")
-    return row["first_frame_s"] * 1000
+    if row["first_frame_s"] is None or row["ready_s"] is None:
+        raise RuntimeError(f"pktgen on {machine}: no ready line or no frame seen on the tap")
+    return ((row["ready_s"] - row["banner_s"]) if own else row["first_frame_s"]) * 1000
 
 
 def with_props(net, props):
@@ -97,8 +99,9 @@ def with_props(net, props):
 
 
 def measure_pktgen(lab, image, path, mode, seconds, extra, props):
-    if path.startswith("boot-"):
-        return measure_boot(lab, image, path[len("boot-"):])
+    if path.startswith(("boot-", "own-")):
+        kind, machine = path.split("-", 1)
+        return measure_boot(lab, image, machine, kind == "own")
     append = f"duration={seconds} mode={mode} dst_mac={BLACKHOLE} {extra}"
     tp = Testpmd(lab, "sink") if path == "vhost" else None
     try:
@@ -188,7 +191,8 @@ def main():
             for v, p, m in jobs:
                 x = MEASURE[args.nf](lab, imgs[v][1], p, m, args.seconds, extra[v], props[v])
                 res[(v, p, m, rnd)] = x
-                log(f"round {rnd} {v} {p:5} {m:8} {x:12,.0f} {'ms' if p.startswith('boot-') else 'frames/s'}")
+                unit = "ms" if p.startswith(("boot-", "own-")) else "frames/s"
+                log(f"round {rnd} {v} {p:5} {m:8} {x:12,.{1 if unit == 'ms' else 0}f} {unit}")
     finally:
         lab.down()
     log("path  mode      A median      B median      B/A median (min-max, rounds above 1)")

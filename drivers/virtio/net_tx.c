@@ -166,6 +166,6 @@ uint16_t vnet_tx_burst(void *queue, struct netbuf **bufs, uint16_t n)
 	if (vq_slots_in_flight(vq) >= q->kick_at)
 		vq_kick(vq);
 	else
-		vq_publish(vq);
+		vq_publish_held(vq);
 	return i;
 }

@@ -319,6 +319,22 @@ static inline void vq_kick(struct virtqueue *vq)
 }
 
 /*
+ * Publishes without notifying, for a sender that holds its kicks back
+ * (netdev_txq_defer): the next vq_kick() must judge every index published
+ * since the last one, and vring_need_event() counts them modulo 2^16, so a
+ * window grown to VQ_KICK_WINDOW_MAX is judged now, while it is exact.
+ */
+#define VQ_KICK_WINDOW_MAX	0x8000
+
+static inline void vq_publish_held(struct virtqueue *vq)
+{
+	if (unlikely((uint16_t)(vq->avail_idx - vq->kick_idx) >= VQ_KICK_WINDOW_MAX))
+		vq_kick(vq);
+	else
+		vq_publish(vq);
+}
+
+/*
  * Publishes and notifies whether or not the device asked: for a device that
  * may have looked at the queue before it was live, or may be waiting for a
  * notification it suppressed.

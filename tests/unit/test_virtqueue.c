@@ -236,6 +236,41 @@ static void test_event_idx(void)
 }
 
 /*
+ * A sender holding its kicks back can publish more than 2^16 buffers to a
+ * device that keeps up. When the device then sleeps (avail_event at the
+ * next index) and five more buffers come, they must be kicked, although
+ * the whole window since the last look, 65539, is 3 modulo 2^16: less than
+ * the 5 published since the device asked.
+ */
+static void test_long_kick_window(void)
+{
+	void *cookies[8];
+	struct virtqueue vq;
+	uint16_t doorbell;
+	uint32_t len;
+	int tag;
+
+	vq_init(&vq, 0, 8, ring_mem(8), cookies, true);
+	arm_doorbell(&vq, &doorbell);
+	struct sim s = { .vq = &vq };
+	for (unsigned i = 0; i < 65536 - 2; i++) {
+		vq_add(&vq, 0x1000, 60, false, &tag);
+		vq_publish_held(&vq);
+		sim_consume(&s, 1);
+		if (vq_used_count(&vq))
+			vq_get_used(&vq, &len);
+	}
+	*vq.avail_event = vq.avail_idx;		/* the device sleeps: tell me of the next */
+	uint64_t before = vq.kicks;
+	for (unsigned i = 0; i < 5; i++) {
+		vq_add(&vq, 0x1000, 60, false, &tag);
+		vq_publish_held(&vq);
+	}
+	vq_kick(&vq);
+	is_u64(vq.kicks - before, 1, "a device asleep after 65534 held buffers is kicked for the next five");
+}
+
+/*
  * A device is not trusted: a used index beyond what was made available is
  * refused (its entries are not real), and entries naming a descriptor that
  * is out of range, not a chain head, or not in flight are skipped. Each is
@@ -296,6 +331,7 @@ int main(void)
 	test_wraparound();
 	test_exhaustion_and_chains();
 	test_event_idx();
+	test_long_kick_window();
 	test_untrusted_device();
 	while (nrings)
 		free(rings[--nrings]);

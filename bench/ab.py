@@ -28,8 +28,9 @@ Paths, by NF:
 
 Host-clock figures are counter deltas over the middle half of the run.
 --a-settings/--b-settings add NF settings to one side, so one revision can
-be compared with itself under two settings; --a-nic/--b-nic add properties
-to its NICs' --net (e.g. packed=on; not on the boot paths). Prints every measurement, then
+be compared with itself under two settings; --a-nic/--b-nic add QEMU
+properties to that side's NICs (scripts/run --net ...,PROP=V, e.g.
+event_idx=off; not on the boot paths). Prints every measurement, then
 per path and mode the medians and the median of the per-round ratios B/A
 with min-max: a ratio whose min-max stays on one side of 1 is larger than
 the noise of these rounds. Needs root (the lab); run it on a quiet machine,
@@ -47,11 +48,12 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from skiffbench.lab import Guest, Lab, Testpmd  # noqa: E402
-from skiffbench.sections.boot import Boot  # noqa: E402
+from skiffbench.sections.boot import Boot, OneImage  # noqa: E402
 from skiffbench.util import BLACKHOLE, ROOT, log, sh, summary  # noqa: E402
 
 
-PATHS = {"pktgen": ("sink", "tap", "vhost", "boot-pc", "boot-microvm", "own-pc", "own-microvm"), "rxcount": ("vhost",), "fwd": ("wires",)}
+PATHS = {"pktgen": ("sink", "tap", "vhost", "boot-pc", "boot-microvm", "own-pc", "own-microvm"),
+         "rxcount": ("vhost",), "fwd": ("wires",)}
 RX_MAC = "02:5f:00:00:00:10"                         # rxcount's NIC, testpmd's destination
 FWD_MACS = ("02:5f:00:00:01:00", "02:5f:00:00:01:01")  # fwd's two ports
 
@@ -77,18 +79,8 @@ def middle(read, seconds):
     return (b[0] - a[0]) / (b[1] - a[1])
 
 
-class _Image:
-    """What Boot.measure() asks of the running bench: the lab and an image."""
-
-    def __init__(self, lab, image):
-        self.lab, self._image = lab, image
-
-    def image(self, lto, alloc, nf):
-        return self._image
-
-
 def measure_boot(lab, image, machine, own):
-    row = Boot(_Image(lab, image)).measure(dict(nf="pktgen", machine=machine), 0)
+    row = Boot(OneImage(lab, image)).measure(dict(nf="pktgen", machine=machine), 0)
     if row["first_frame_s"] is None or row["ready_s"] is None:
         raise RuntimeError(f"pktgen on {machine}: no ready line or no frame seen on the tap")
     return ((row["ready_s"] - row["banner_s"]) if own else row["first_frame_s"]) * 1000

@@ -18,6 +18,18 @@ READY = {"pktgen": "^pktgen: sending", "rxcount": "^rxcount: counting",
 APPEND = {"pktgen": "count=100", "rxcount": "duration=1", "echo": "duration=1", "hello": ""}
 
 
+class OneImage:
+    """The running bench as Boot.measure() sees it (its lab and its images),
+    with every image @image: for booting an image built elsewhere (an older
+    revision, bench/ab.py)."""
+
+    def __init__(self, lab, image):
+        self.lab, self._image = lab, image
+
+    def image(self, lto, alloc, nf):
+        return self._image
+
+
 class Boot(Section):
     name = "boot"
     title = "Boot and size"

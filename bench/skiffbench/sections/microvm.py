@@ -12,7 +12,7 @@ from ..report import pct
 from ..stats import Ratio, med, select, spread
 from ..util import BLACKHOLE, ROOT, log, sh, summary
 from .base import Section
-from .boot import Boot
+from .boot import Boot, OneImage
 from .tx import SKIFF
 
 BUILD = (SKIFF["lto"], SKIFF["alloc"])
@@ -29,17 +29,6 @@ def who(r):
     """A row's machine and build, for tables and plots."""
     name = r["machine"] + (f", TX ring {r['tx_ring']}" if r.get("tx_ring") else "")
     return name + (f" at {r.get('revision', 'before')} (before virtio-mmio)" if r.get("rev") == "before" else "")
-
-
-class _Built:
-    """The running bench as Boot.measure() sees it, with every image taken
-    from another build (an older revision)."""
-
-    def __init__(self, b, image):
-        self.lab, self._image = b.lab, image
-
-    def image(self, lto, alloc, nf):
-        return self._image
 
 
 class Microvm(Section):
@@ -96,7 +85,7 @@ class Microvm(Section):
     def measure(self, s, run):
         if s["kind"] == "boot":
             # The boot section's measurement, so that its pc rows and these agree.
-            return Boot(_Built(self.b, self.image(s))).measure(s, run)
+            return Boot(OneImage(self.b.lab, self.image(s))).measure(s, run)
         return self.tx(s)
 
     def tx(self, s):

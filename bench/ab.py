@@ -30,7 +30,7 @@ Host-clock figures are counter deltas over the middle half of the run.
 --a-settings/--b-settings add NF settings to one side, so one revision can
 be compared with itself under two settings; --a-nic/--b-nic add QEMU
 properties to that side's NICs (scripts/run --net ...,PROP=V, e.g.
-event_idx=off; not on the boot paths). Prints every measurement, then
+event_idx=off; refused with the boot paths). Prints every measurement, then
 per path and mode the medians and the median of the per-round ratios B/A
 with min-max: a ratio whose min-max stays on one side of 1 is larger than
 the noise of these rounds. Needs root (the lab); run it on a quiet machine,
@@ -166,6 +166,8 @@ def main():
     bad = [p for p in paths if p not in PATHS[args.nf]]
     if bad:
         sys.exit(f"ab: {args.nf} has no path {', '.join(bad)} (it has: {', '.join(PATHS[args.nf])})")
+    if (args.a_nic or args.b_nic) and any(p.startswith(("boot-", "own-")) for p in paths):
+        sys.exit("ab: --a-nic/--b-nic do not apply to the boot paths (they boot as the bench's boot section does)")
     modes = args.modes.split(",") if args.nf == "pktgen" else ["-"]
     if os.geteuid() != 0:
         sys.exit("ab: needs root (the lab's namespaces)")

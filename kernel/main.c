@@ -36,6 +36,7 @@ void kmain(uint32_t proto, uint32_t info)
 {
 	console_init();
 	cpu_init();		/* before printf: its lock asks cpu_id() */
+	time_calibration_start();	/* measures while the steps up to time_init() run */
 	printf("Skiff %s: image %s, build %s, %s\n", build_rev, build_image,
 	       build_opts, build_cc);
 	boot_info_parse(proto, info, &boot);
@@ -44,12 +45,12 @@ void kmain(uint32_t proto, uint32_t info)
 	smp_discover(&boot);
 	mem_init(&boot);
 	lapic_init();
-	time_init();
-	lapic_calibrate();
 	pci_init();
 	initrd_init();
 	if (config_load(&nf_image) < 0)
 		shutdown(EXIT_CONFIG);
+	time_init();
+	lapic_calibrate();
 	smp_start(&boot);
 	shutdown(nf_image.main());
 }

@@ -19,6 +19,14 @@
 extern uint64_t tsc_hz;
 extern const char *tsc_source;
 
+/*
+ * The clock is set up in two steps so that boot work needing no clock runs
+ * while the TSC is measured: time_calibration_start() begins measuring (or
+ * reads the frequency from CPUID), time_init() finishes, waiting out what is
+ * left of the measurement, and starts the clock. Nothing below may be used
+ * before time_init().
+ */
+void time_calibration_start(void);
 void time_init(void);
 
 /* Nanoseconds since time_init(). */

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * TSC calibration against the 8254 PIT, polled. Channel 0 runs as a rate
- * generator and its count is read back with latch commands, which works on
- * every QEMU machine with a PIT, microvm included (channel 2's gate and
- * output sit behind port 0x61, which microvm does not have). Interrupts are
- * off, so IRQ0 firing is harmless.
+ * TSC calibration against the 8254 PIT, polled. Channel 0's count is read
+ * back with latch commands, which works on every QEMU machine with a PIT,
+ * microvm included (channel 2's gate and output sit behind port 0x61, which
+ * microvm does not have). Interrupts are off, so IRQ0 firing is harmless.
  *
  * A count read alone only says which 838 ns tick it fell in, and the vCPU
  * can be descheduled in the middle of one (three port accesses, each a VM
@@ -13,9 +12,19 @@
  * changes, pinned between the TSC values around the two reads that saw it
  * change, and the narrowest of a few such edges is kept. The uncertainty of
  * the result is then known: half of each end's bracket over the interval.
- * The interval starts short (CALIB_MS) and doubles while that uncertainty is
- * above CALIB_ERR_PPM (slow port exits), and starts again from a new first
- * edge when even CALIB_MS_MAX is not enough (a host that keeps preempting).
+ *
+ * The interval starts short (CALIB_MS) and doubles while that uncertainty
+ * is above CALIB_ERR_PPM (slow port exits).
+ *
+ * Two ways to use it. pit_calibration_start()/_finish() let boot steps that
+ * need no clock run inside the interval: channel 0 counts down from 65536
+ * (mode 0) and nobody reads it in between, so the finish trusts the interval
+ * only if, at its first read, the count has not yet passed zero (the status
+ * read-back's OUT bit): a wrap nobody saw would go uncounted. Otherwise, or
+ * when even CALIB_MS_MAX is too uncertain, pit_measure_tsc_hz() measures
+ * again, polling throughout (rate generator), and starts again from a new
+ * first edge when even CALIB_MS_MAX is not enough (a host that keeps
+ * preempting).
  */
 #include <skiff/cpu.h>
 #include <skiff/portio.h>
@@ -24,8 +33,11 @@
 #define PIT_HZ		1193182ULL
 #define PIT_CH0		0x40
 #define PIT_CMD		0x43
+#define CMD_CH0_MODE0	0x30	/* channel 0, lo/hi byte, one countdown */
 #define CMD_CH0_MODE2	0x34	/* channel 0, lo/hi byte, rate generator */
 #define CMD_LATCH_CH0	0x00
+#define CMD_STATUS_CH0	0xe2	/* read-back: channel 0's status, not its count */
+#define STATUS_OUT	0x80	/* mode 0: the count has reached zero */
 #define CALIB_MS	4	/* the first interval; doubled while too uncertain */
 #define CALIB_MS_MAX	32
 #define CALIB_ERR_PPM	200	/* the two ends' uncertainty over the interval */
@@ -91,6 +103,69 @@ static struct sample best_sample(struct pit_clock *c)
 	return best;
 }
 
+/* TSC ticks per second between edges @a and @b, and its uncertainty in ppm
+ * (UINT64_MAX if the two do not make an interval). */
+static uint64_t interval_hz(struct sample a, struct sample b, uint64_t *ppm)
+{
+	*ppm = UINT64_MAX;
+	if (a.width == UINT64_MAX || b.width == UINT64_MAX || b.ticks <= a.ticks || b.tsc <= a.tsc)
+		return 0;
+	*ppm = (a.width / 2 + b.width / 2) * 1000000 / (b.tsc - a.tsc);
+	return (b.tsc - a.tsc) * PIT_HZ / (b.ticks - a.ticks);
+}
+
+/* Waits until @ms have passed on @c since edge @a. */
+static void wait_since(struct pit_clock *c, struct sample a, uint64_t ms)
+{
+	while (c->still < STILL_MAX && pit_read(c) - a.ticks < PIT_HZ * ms / 1000)
+		;
+}
+
+static struct pit_clock overlap_clock;
+static struct sample overlap_start = { .width = UINT64_MAX };
+
+bool pit_calibration_start(void)
+{
+	outb(PIT_CMD, CMD_CH0_MODE0);
+	outb(PIT_CH0, 0);	/* 0 = 65536 ticks until OUT rises */
+	outb(PIT_CH0, 0);
+	pit_read(&overlap_clock);
+	overlap_clock.ticks = 0;
+	overlap_start = best_sample(&overlap_clock);
+	return overlap_start.width != UINT64_MAX;
+}
+
+uint64_t pit_calibration_finish(uint32_t *err_ppm)
+{
+	struct pit_clock *c = &overlap_clock;
+	struct sample a = overlap_start, b;
+
+	overlap_start.width = UINT64_MAX;	/* once per start */
+	if (a.width == UINT64_MAX)
+		return 0;
+	/* The first read since the start, then the OUT bit: if the count had
+	 * not passed zero after that read, no wrap went unseen before it, and
+	 * from here on the count is polled. */
+	pit_read(c);
+	outb(PIT_CMD, CMD_STATUS_CH0);
+	if (inb(PIT_CH0) & STATUS_OUT)
+		return 0;
+	for (uint64_t ms = CALIB_MS; ms <= CALIB_MS_MAX; ms *= 2) {
+		uint64_t hz, ppm;
+
+		wait_since(c, a, ms);
+		b = best_sample(c);
+		hz = interval_hz(a, b, &ppm);
+		if (c->still >= STILL_MAX || !hz)
+			return 0;
+		if (ppm <= CALIB_ERR_PPM) {
+			*err_ppm = (uint32_t)ppm;
+			return hz;
+		}
+	}
+	return 0;
+}
+
 uint64_t pit_measure_tsc_hz(uint32_t *err_ppm)
 {
 	struct pit_clock c = { 0 };
@@ -106,13 +181,13 @@ uint64_t pit_measure_tsc_hz(uint32_t *err_ppm)
 		struct sample a = best_sample(&c), b;
 
 		for (uint64_t ms = CALIB_MS; ms <= CALIB_MS_MAX; ms *= 2) {
-			while (c.still < STILL_MAX && pit_read(&c) - a.ticks < PIT_HZ * ms / 1000)
-				;
+			uint64_t hz, ppm;
+
+			wait_since(&c, a, ms);
 			b = best_sample(&c);
-			if (c.still >= STILL_MAX || b.ticks <= a.ticks || b.tsc <= a.tsc)
+			hz = interval_hz(a, b, &ppm);
+			if (c.still >= STILL_MAX || !hz)
 				return best_hz;	/* not counting */
-			uint64_t hz = (b.tsc - a.tsc) * PIT_HZ / (b.ticks - a.ticks);
-			uint64_t ppm = (a.width / 2 + b.width / 2) * 1000000 / (b.tsc - a.tsc);
 			if (ppm < best_ppm) {
 				best_ppm = ppm;
 				best_hz = hz;

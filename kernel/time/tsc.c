@@ -3,8 +3,9 @@
  * TSC clock. The frequency comes, in order of trust, from the hypervisor's
  * timing leaf (CPUID 0x40000010, KVM/VMware: TSC kHz), from CPUID 0x15
  * (crystal ratio, when the crystal frequency is given), or from counting TSC
- * ticks across a PIT interval. Conversions use a 32.32 fixed-point factor so
- * that no division happens after calibration.
+ * ticks across a PIT interval, which spans the boot steps between
+ * time_calibration_start() and time_init(). Conversions use a 32.32
+ * fixed-point factor so that no division happens after calibration.
  */
 #include <skiff/console.h>
 #include <skiff/fmt.h>
@@ -46,17 +47,34 @@ static uint64_t hz_from_cpuid15(void)
 	return (uint64_t)c * b / a;
 }
 
+static uint64_t cpuid_hz;	/* from time_calibration_start() */
+static const char *cpuid_source;
+static bool pit_counts;
+
+void time_calibration_start(void)
+{
+	if ((cpuid_hz = hz_from_hypervisor()))
+		cpuid_source = "cpuid 0x40000010";
+	else if ((cpuid_hz = hz_from_cpuid15()))
+		cpuid_source = "cpuid 0x15";
+	else
+		pit_counts = pit_calibration_start();
+}
+
 void time_init(void)
 {
 	uint32_t err_ppm = 0;
 	char how_sure[32] = "";
 
-	if ((tsc_hz = hz_from_hypervisor()))
-		tsc_source = "cpuid 0x40000010";
-	else if ((tsc_hz = hz_from_cpuid15()))
-		tsc_source = "cpuid 0x15";
-	else if ((tsc_hz = pit_measure_tsc_hz(&err_ppm)))
+	if ((tsc_hz = cpuid_hz))
+		tsc_source = cpuid_source;
+	else if (pit_counts && (tsc_hz = pit_calibration_finish(&err_ppm)))
 		tsc_source = "pit";
+	else if (pit_counts && (tsc_hz = pit_measure_tsc_hz(&err_ppm))) {
+		tsc_source = "pit";
+		log_debug("time: the PIT interval across the boot steps was not usable"
+			  " (55 ms or more, or too uncertain); measured again\n");
+	}
 	else {
 		tsc_hz = 1000000000;
 		tsc_source = "guess (no PIT answered)";

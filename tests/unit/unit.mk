@@ -71,3 +71,9 @@ UNIT_SRCS_fwd_route := $(FWD_SRCS) kernel/cmdline/params.c kernel/cmdline/kv.c
 UNIT_CFLAGS_fwd_l3 := -Inf/fwd
 UNIT_CFLAGS_fwd_l2 := -Inf/fwd
 UNIT_CFLAGS_fwd_route := -Inf/fwd
+
+# TSC calibration against a simulated PIT (tests/unit/sim_pit.h).
+UNIT_TESTS += pit
+UNIT_SRCS_pit := kernel/time/pit.c
+UNIT_CFLAGS_pit := -Ikernel/time -include tests/unit/sim_pit.h
+UNIT_LIBS_pit := -lm

@@ -16,7 +16,7 @@ static int heap_setup(void)
 	if (ready)
 		return 0;
 	len = (size_t)ALIGN_DOWN((mem_total() - mem_used()) / 4 * 3, 4096ULL);
-	if (!(region = mem_alloc(len, 4096, "heap")) || heap_init(region, len) < 0)
+	if (!(region = mem_alloc_raw(len, 4096, "heap")) || heap_init(region, len) < 0)
 		return -1;
 	ready = true;
 	log_info("heap: %llu MiB for netbufs (ALLOC=heap)\n", (unsigned long long)(len >> 20));
@@ -40,7 +40,7 @@ struct netbuf_pool *netbuf_pool_alloc(const char *name, unsigned n,
 	if (heap_setup() < 0)
 		return NULL;
 #endif
-	if (!(mem = mem_alloc(len, 4096, name)))
+	if (!(mem = mem_alloc_raw(len, 4096, name)))
 		return NULL;
 	if (!(np = netbuf_pool_create(name, n, data_room, cache, mem, len)))
 		log_err("pool %s: creation failed\n", name);

@@ -157,7 +157,7 @@ static int vnet_txq_setup(struct netdev *nd, uint16_t qid, uint16_t nb_desc)
 				   &q->cookies)) < 0)
 		return rc;
 	if (virtio_has(v->vdev, VIRTIO_RING_F_INDIRECT_DESC) && !q->indirect &&
-	    !(q->indirect = mem_alloc((size_t)v->tx_max * TX_MAX_SEGS * sizeof(*q->indirect),
+	    !(q->indirect = mem_alloc_raw((size_t)v->tx_max * TX_MAX_SEGS * sizeof(*q->indirect),
 				      16, "TX indirect tables"))) {
 		log_err("%s: no memory for the TX queue's indirect tables\n", nd->name);
 		return -ENOMEM;

@@ -19,6 +19,14 @@
  */
 void *mem_alloc(size_t size, size_t align, const char *what);
 
+/*
+ * As mem_alloc(), but the memory holds whatever the RAM held: for large
+ * regions whose owner writes what it reads before reading it (packet
+ * buffers, descriptor tables, a heap). Zeroing those would write every page
+ * of them at boot, which takes milliseconds under emulation.
+ */
+void *mem_alloc_raw(size_t size, size_t align, const char *what);
+
 /* RAM the boot map reported as usable, and how much of it is taken. */
 uint64_t mem_total(void);
 uint64_t mem_used(void);

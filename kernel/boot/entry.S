@@ -85,8 +85,9 @@ boot32:
 	mov	$__bss_start, %edi
 	mov	$__bss_end, %ecx
 	sub	%edi, %ecx
+	shr	$2, %ecx		/* kernel.ld: both ends 64-byte aligned */
 	xor	%eax, %eax
-	rep stosb
+	rep stosl			/* under TCG, each iteration costs the same */
 	mov	$boot_stack_top, %esp
 
 	/* Long mode is the one thing we cannot do without. */

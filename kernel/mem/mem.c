@@ -52,7 +52,7 @@ void mem_init(struct boot_info *bi)
 			  memmap_type_name(bi->map.r[i].type));
 }
 
-void *mem_alloc(size_t size, size_t align, const char *what)
+void *mem_alloc_raw(size_t size, size_t align, const char *what)
 {
 	uint64_t addr;
 
@@ -66,8 +66,14 @@ void *mem_alloc(size_t size, size_t align, const char *what)
 			(unsigned long long)(memmap_largest(&map, LOW_MEMORY) >> 10));
 		return NULL;
 	}
-	memset((void *)(uintptr_t)addr, 0, size);
 	return (void *)(uintptr_t)addr;
+}
+
+void *mem_alloc(size_t size, size_t align, const char *what)
+{
+	void *p = mem_alloc_raw(size, align, what);
+
+	return p ? memset(p, 0, size) : NULL;
 }
 
 uint64_t mem_total(void)

@@ -79,7 +79,7 @@ static int setup(enum stress_kind kind, unsigned pairs, unsigned objects)
 		.align = 8, .cache_size = (unsigned)cache, .init = stress_obj_init,
 	};
 	size_t len = pool_memsize(pp.n, pp.size, pp.align, pp.cache_size);
-	void *mem = len ? mem_alloc(len, 4096, "poolstress pool") : NULL;
+	void *mem = len ? mem_alloc_raw(len, 4096, "poolstress pool") : NULL;
 
 	run.in_flight = mem_alloc(objects, 64, "poolstress in-flight flags");
 	if (!mem || !run.in_flight || !(run.pool = pool_create(&pp, mem, len)))

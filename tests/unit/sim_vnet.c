@@ -41,13 +41,22 @@ uint64_t ns_to_tsc(uint64_t ns)
 	return ns;
 }
 
-void *mem_alloc(size_t size, size_t align, const char *what)
+/* Never freed: the boot allocator does not free either. Raw memory comes
+ * filled with a pattern, so code that reads it before writing it shows. */
+void *mem_alloc_raw(size_t size, size_t align, const char *what)
 {
 	void *p = aligned_alloc(align, ALIGN_UP(size, align));
 
 	if (p)
-		memset(p, 0, size);
-	return p;	/* never freed: the boot allocator does not free either */
+		memset(p, 0xa5, size);
+	return p;
+}
+
+void *mem_alloc(size_t size, size_t align, const char *what)
+{
+	void *p = mem_alloc_raw(size, align, what);
+
+	return p ? memset(p, 0, size) : NULL;
 }
 
 uint64_t mem_total(void) { return 1ULL << 30; }

@@ -227,6 +227,7 @@ static int vmmio_legacy_queue_enable(struct virtio_dev *d, struct virtqueue *vq)
 
 static const struct virtio_transport vmmio_ops = {
 	.name = "mmio-modern",
+	.queue_max_is_cap = true,
 	.reset = vmmio_reset,
 	.get_status = vmmio_get_status,
 	.set_status = vmmio_set_status,
@@ -240,6 +241,7 @@ static const struct virtio_transport vmmio_ops = {
 static const struct virtio_transport vmmio_legacy_ops = {
 	.name = "mmio-legacy",
 	.legacy = true,
+	.queue_max_is_cap = true,
 	.reset = vmmio_reset,
 	.get_status = vmmio_get_status,
 	.set_status = vmmio_set_status,

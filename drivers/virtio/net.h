@@ -32,6 +32,10 @@
 #define RX_REFILL_BATCH		32	/* free slots that make a burst refill */
 #define RX_RESERVE		64	/* buffers kept posted when the pool is dry */
 #define TX_MAX_SEGS		16	/* segments of one chained frame */
+/* The TX ring where the transport lets the driver choose (virtio-mmio): what
+ * QEMU's virtio-net-pci and Firecracker give by default, and faster here
+ * than 1024 (docs/microvm.md, "Ring sizes"). */
+#define VNET_TX_RING_DEFAULT	256
 
 struct vnet_rxq {
 	struct virtqueue vq;
@@ -89,6 +93,7 @@ struct vnet {
 	uint16_t max_pairs;		/* of those, what the driver can use */
 	uint16_t pairs;			/* in use: the RX queues configured */
 	uint16_t rx_max, tx_max;	/* ring sizes the device offers */
+	uint16_t rx_default, tx_default;	/* what a queue set up with 0 gets */
 	bool needs_negotiation;		/* after a reset by stop() */
 };
 

@@ -29,6 +29,8 @@ static void vnet_info(struct netdev *nd, struct netdev_info *info)
 		.max_tx_queues = v->max_pairs,
 		.rx_desc_max = v->rx_max,
 		.tx_desc_max = v->tx_max,
+		.rx_desc_default = v->rx_default,
+		.tx_desc_default = v->tx_default,
 		.rx_desc_fixed = v->vdev->ops->queue_size_fixed,
 		.promisc_ctrl = virtio_has(v->vdev, VIRTIO_NET_F_CTRL_RX),
 		.features = v->vdev->features,
@@ -76,10 +78,10 @@ int vnet_ring_memory(struct vnet *v, const char *what, uint16_t size, uint16_t *
 }
 
 static int queue_size(struct netdev *nd, const char *what, uint16_t want,
-		      uint16_t max, bool fixed, uint16_t *size)
+		      uint16_t max, uint16_t dflt, bool fixed, uint16_t *size)
 {
 	if (want == 0 || (fixed && want == max)) {
-		*size = max;
+		*size = want ? max : dflt;
 		return 0;
 	}
 	if (fixed) {
@@ -89,7 +91,7 @@ static int queue_size(struct netdev *nd, const char *what, uint16_t want,
 	}
 	if (!IS_POW2(want) || want > max) {
 		log_err("%s: %s size %u: want a power of two up to %u (or 0 for %u)\n",
-			nd->name, what, want, max, max);
+			nd->name, what, want, max, dflt);
 		return -EINVAL;
 	}
 	*size = want;
@@ -110,7 +112,7 @@ static int vnet_rxq_setup(struct netdev *nd, uint16_t qid, uint16_t nb_desc,
 			NETBUF_HEADROOM + ETH_FRAME_LEN);
 		return -EINVAL;
 	}
-	if ((rc = queue_size(nd, "RX ring", nb_desc, v->rx_max,
+	if ((rc = queue_size(nd, "RX ring", nb_desc, v->rx_max, v->rx_default,
 			     v->vdev->ops->queue_size_fixed, &size)) < 0 ||
 	    (rc = vnet_ring_memory(v, "RX ring", size, &q->ring_cap, &q->ring,
 				   &q->cookies)) < 0)
@@ -151,7 +153,7 @@ static int vnet_txq_setup(struct netdev *nd, uint16_t qid, uint16_t nb_desc)
 	uint16_t size;
 	int rc;
 
-	if ((rc = queue_size(nd, "TX ring", nb_desc, v->tx_max,
+	if ((rc = queue_size(nd, "TX ring", nb_desc, v->tx_max, v->tx_default,
 			     v->vdev->ops->queue_size_fixed, &size)) < 0 ||
 	    (rc = vnet_ring_memory(v, "TX ring", size, &q->ring_cap, &q->ring,
 				   &q->cookies)) < 0)

@@ -68,6 +68,8 @@ static int vnet_queue_pairs(struct vnet *v)
 	v->max_pairs = MIN(pairs, VNET_MAX_PAIRS);
 	v->rx_max = ops->queue_max(v->vdev, 0);
 	v->tx_max = ops->queue_max(v->vdev, 1);
+	v->rx_default = v->rx_max;
+	v->tx_default = ops->queue_max_is_cap ? MIN(v->tx_max, VNET_TX_RING_DEFAULT) : v->tx_max;
 	for (uint16_t q = 0; q < 2 * v->max_pairs; q++) {
 		uint16_t size = ops->queue_max(v->vdev, q);
 		if (!IS_POW2(size) || size != (q & 1 ? v->tx_max : v->rx_max)) {
@@ -120,10 +122,11 @@ int vnet_attach(struct virtio_dev *vd)
 	if ((rc = netdev_register(&v->nd)) < 0)
 		return rc;
 	log_info("%s: virtio-net %s at %s, MAC %02x:%02x:%02x:%02x:%02x:%02x%s,"
-		 " rings %u/%u, %u queue pair%s, features %#llx\n",
+		 " rings %s%u/%u, %u queue pair%s, features %#llx\n",
 		 v->nd.name, ops->name, vd->where, v->mac[0], v->mac[1], v->mac[2],
 		 v->mac[3], v->mac[4], v->mac[5], v->mac_random ? " (random)" : "",
-		 v->rx_max, v->tx_max, v->max_pairs, v->max_pairs > 1 ? "s" : "",
+		 ops->queue_max_is_cap ? "up to " : "", v->rx_max, v->tx_max,
+		 v->max_pairs, v->max_pairs > 1 ? "s" : "",
 		 (unsigned long long)vd->features);
 	return 0;
 }

@@ -26,6 +26,13 @@ struct virtio_transport {
 	 * VERSION_1; and on PCI the device dictates every queue's size. */
 	bool legacy;
 	bool queue_size_fixed;
+	/*
+	 * queue_max() is the transport's cap, the same for every queue, and
+	 * not a size anybody chose for this device (virtio-mmio's QueueNumMax:
+	 * QEMU reports 1024 whatever the NIC's rx/tx_queue_size say), so a
+	 * driver picks its own default below it. On PCI the VMM's user set it.
+	 */
+	bool queue_max_is_cap;
 	void (*reset)(struct virtio_dev *d);
 	uint8_t (*get_status)(struct virtio_dev *d);
 	void (*set_status)(struct virtio_dev *d, uint8_t status);

@@ -66,6 +66,9 @@ struct netdev_info {
 	uint16_t buf_align;		/* required alignment of netbuf data */
 	uint16_t max_rx_queues, max_tx_queues;
 	uint16_t rx_desc_max, tx_desc_max;	/* ring sizes the device offers */
+	/* What a queue set up with 0 descriptors gets: the device's size, or
+	 * where the device only caps it (virtio-mmio) the driver's choice. */
+	uint16_t rx_desc_default, tx_desc_default;
 	bool rx_desc_fixed;		/* the device dictates the ring size */
 	bool promisc_ctrl;		/* netdev_promisc() can switch it */
 	uint64_t features;		/* driver specific (virtio feature bits) */
@@ -170,7 +173,7 @@ void netdev_info(struct netdev *dev, struct netdev_info *info);
 int netdev_configure(struct netdev *dev, uint16_t nb_rxq, uint16_t nb_txq);
 
 /*
- * Sets up RX queue @q with @nb_desc descriptors (0: the device's maximum; a
+ * Sets up RX queue @q with @nb_desc descriptors (0: info.rx_desc_default; a
  * power of two otherwise) filled from @pool, whose data_room must be at
  * least info.rx_min_room. The pool must be able to fill the whole ring at
  * start; -ENOBUFS otherwise, with a message giving both numbers.
@@ -178,7 +181,7 @@ int netdev_configure(struct netdev *dev, uint16_t nb_rxq, uint16_t nb_txq);
 int netdev_rxq_setup(struct netdev *dev, uint16_t q, uint16_t nb_desc,
 		     struct netbuf_pool *pool);
 
-/* Sets up TX queue @q with @nb_desc descriptors (0: the device's maximum). */
+/* Sets up TX queue @q with @nb_desc descriptors (0: info.tx_desc_default). */
 int netdev_txq_setup(struct netdev *dev, uint16_t q, uint16_t nb_desc);
 
 /*

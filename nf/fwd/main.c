@@ -249,7 +249,7 @@ static int open_ports(void)
 		/* Netbufs of this pool wait in the other port's TX ring too,
 		 * and in both TX queues, held for ARP, in a burst. */
 		netdev_info(netdev_get((unsigned)nic_index[p ^ 1]), &other);
-		unsigned extra = other.tx_desc_max + 2 * FWD_TXQ_MAX + NEIGH_HELD_MAX +
+		unsigned extra = other.tx_desc_default + 2 * FWD_TXQ_MAX + NEIGH_HELD_MAX +
 				 FWD_BURST + FWD_FREE_BATCH;
 		if (nic_open(&nic[p], "fwd", (unsigned)nic_index[p], 0, 0, 0, extra,
 			     mode == MODE_L2) < 0)

@@ -21,8 +21,8 @@ int nic_open_queues(struct nf_nic *nic, const char *nf, unsigned index, unsigned
 	netdev_info(nic->dev, &nic->info);
 	if (!rx_ring && nic->rx_unread && !in->rx_desc_fixed)
 		rx_ring = MIN(NIC_RX_UNREAD, in->rx_desc_max);
-	rx_size = rx_ring ? rx_ring : in->rx_desc_max;
-	tx_size = tx_ring ? tx_ring : in->tx_desc_max;
+	rx_size = rx_ring ? rx_ring : in->rx_desc_default;
+	tx_size = tx_ring ? tx_ring : in->tx_desc_default;
 	printf("%s: %s %s %s MAC %02x:%02x:%02x:%02x:%02x:%02x%s rings %u/%u link %s",
 	       nf, nic->dev->name, in->driver, in->transport, in->mac[0], in->mac[1],
 	       in->mac[2], in->mac[3], in->mac[4], in->mac[5],

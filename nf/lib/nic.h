@@ -34,7 +34,7 @@ struct nf_nic {
 
 /*
  * Opens NIC @index with @queues queue pairs: rings of @rx_ring/@tx_ring
- * descriptors (0: the device's sizes, or NIC_RX_UNREAD for @rx_ring with
+ * descriptors (0: the driver's defaults, or NIC_RX_UNREAD for @rx_ring with
  * nic->rx_unread where the device allows), one pool of @pool netbufs for all of
  * them (0: every ring + @extra per queue + each core's cache slack),
  * promiscuous mode as asked where the device can switch it. Returns 0;

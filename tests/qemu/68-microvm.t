@@ -40,6 +40,12 @@ lab_guest_wait p
 lab_capture_stop
 is "$RC" 0 "pktgen count=1000 on microvm: exit 0"
 like "$OUT" "^pktgen: net0 virtio-net mmio-modern MAC $MAC0 " "pktgen: net0 is virtio-net on virtio-mmio (version 2)"
+# virtio-mmio only caps the ring sizes (QueueNumMax 1024 on every queue):
+# the driver offers 1024 and defaults TX to 256; pktgen's unread RX gets 64.
+like "$OUT" "^net0: virtio-net mmio-modern at mmio 0xfeb00e00, MAC $MAC0, rings up to 1024/1024," \
+	"the driver says the ring sizes are a cap"
+like "$OUT" "^pktgen: net0 virtio-net mmio-modern MAC $MAC0 rings 64/256 link up" \
+	"pktgen: rings 64/256 by default"
 like "$OUT" '^boot: pvh, command line "count=1000 .*src_port=4000 dst_port=4001 virtio_mmio.device=512@0xfeb00e00:12"$' \
 	"the command line: the user's settings, then the device QEMU appends"
 f=$(fields "$LAB_DIR/p.pcap")
@@ -56,6 +62,7 @@ lab_exec tcpreplay -q -i host0 --pps=2000 "$LAB_DIR/rx.pcap" >/dev/null 2>&1
 lab_guest_wait rx
 is "$RC" 0 "rxcount on microvm: exit 0"
 like "$OUT" '^rxcount summary .* rx_pkts=2000 rx_bytes=120000 ' "rxcount: exactly 2000 frames, 120000 bytes"
+like "$OUT" "^rxcount: net0 virtio-net mmio-modern MAC $MAC1 rings 1024/256 " "rxcount: rings 1024/256 by default"
 like "$OUT" 'net0 stats rx_packets=2000 rx_bytes=120000 rx_errors=0 ' "rxcount: the driver's counters agree"
 
 # --- echo answers ping ----------------------------------------------------------

@@ -156,6 +156,20 @@ static const struct virtio_transport sim_legacy = {
 	.queue_max = sim_queue_max, .queue_enable = sim_queue_enable,
 };
 
+/* Like virtio-mmio: the sizes are a cap the driver chooses under. */
+static const struct virtio_transport sim_capped = {
+	.name = "sim-capped", .queue_max_is_cap = true,
+	.reset = sim_reset, .get_status = sim_get_status,
+	.set_status = sim_set_status, .device_features = sim_device_features,
+	.driver_features = sim_driver_features, .config_read = sim_config_read,
+	.queue_max = sim_queue_max, .queue_enable = sim_queue_enable,
+};
+
+void sim_cap_queue_sizes(struct sim_vnet *s)
+{
+	s->vdev.ops = &sim_capped;
+}
+
 void sim_init(struct sim_vnet *s, uint64_t features, uint16_t pairs, uint16_t qsize,
 	      bool legacy)
 {

@@ -50,6 +50,10 @@ struct sim_vnet {
 void sim_init(struct sim_vnet *s, uint64_t features, uint16_t pairs, uint16_t qsize,
 	      bool legacy);
 
+/* After sim_init, before attaching: the transport only caps the ring sizes
+ * (queue_max_is_cap, as virtio-mmio), so the driver picks its defaults. */
+void sim_cap_queue_sizes(struct sim_vnet *s);
+
 /* Takes up to @max frames from TX queue @q; returns how many. */
 unsigned sim_tx(struct sim_vnet *s, uint16_t q, unsigned max);
 

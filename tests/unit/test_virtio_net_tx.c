@@ -2,7 +2,8 @@
 /*
  * TX kick deferral (netdev_txq_defer, netdev_tx_flush) of the virtio-net
  * driver, on the simulated device: when the doorbell rings and when it
- * must not, against a device that sleeps between runs as QEMU's does.
+ * must not, against a device that sleeps between runs as QEMU's does; and
+ * the ring sizes a queue gets by default.
  */
 #include "vnet_test.h"
 
@@ -124,9 +125,63 @@ static void test_tx_defer_event_idx(void)
 	is_u64(in_use(pool), 0, "defer/event_idx: every netbuf back after stop");
 }
 
+/*
+ * Ring sizes for 0: where the transport only caps them (virtio-mmio), RX
+ * gets the cap and TX the driver's VNET_TX_RING_DEFAULT (256), or the cap if
+ * smaller; where the VMM set them (PCI), both are the device's.
+ */
+static struct netdev *attach_capped(struct sim_vnet *s, uint16_t qsize)
+{
+	unsigned before = netdev_count();
+
+	sim_init(s, MODERN, 1, qsize, false);
+	sim_cap_queue_sizes(s);
+	return vnet_attach(&s->vdev) < 0 ? NULL : netdev_get(before);
+}
+
+static void test_default_rings(void)
+{
+	struct netbuf_pool *pool = netbuf_pool_alloc("rings", 2200, 2048 - 64, 0);
+	struct netdev_info info;
+	struct sim_vnet s, t, u;
+	struct netdev *dev = attach_capped(&s, 1024);
+
+	netdev_info(dev, &info);
+	ok(info.rx_desc_max == 1024 && info.tx_desc_max == 1024, "capped: the cap is the max both ways");
+	ok(info.rx_desc_default == 1024 && info.tx_desc_default == 256,
+	   "capped: defaults %u/%u (want 1024/256)", info.rx_desc_default, info.tx_desc_default);
+	/* The larger ring first: a ring that grows is allocated anew (the
+	 * boot allocator never frees), one that shrinks reuses its memory. */
+	is_u64(open_pair(dev, pool, 0, 1024), 0, "capped: a TX ring of the cap on request");
+	is_u64(s.vq[1]->size, 1024, "capped: TX ring 1024");
+	netdev_stop(dev);
+	is_u64(open_pair(dev, pool, 0, 0), 0, "capped: set up with 0/0");
+	ok(s.vq[0]->size == 1024 && s.vq[1]->size == 256,
+	   "capped: rings %u/%u as the defaults say", s.vq[0]->size, s.vq[1]->size);
+	netdev_stop(dev);
+
+	dev = attach_capped(&t, 128);
+	netdev_info(dev, &info);
+	ok(info.rx_desc_default == 128 && info.tx_desc_default == 128,
+	   "capped at 128: defaults %u/%u, never above the cap", info.rx_desc_default,
+	   info.tx_desc_default);
+
+	dev = attach(&u, MODERN, 1024, false);
+	netdev_info(dev, &info);
+	ok(info.rx_desc_default == 1024 && info.tx_desc_default == 1024,
+	   "sized by the VMM: defaults %u/%u, the device's", info.rx_desc_default,
+	   info.tx_desc_default);
+	is_u64(open_pair(dev, pool, 0, 0), 0, "sized by the VMM: set up with 0/0");
+	ok(u.vq[0]->size == 1024 && u.vq[1]->size == 1024, "sized by the VMM: rings %u/%u",
+	   u.vq[0]->size, u.vq[1]->size);
+	netdev_stop(dev);
+	is_u64(in_use(pool), 0, "every netbuf back after stop");
+}
+
 int main(void)
 {
 	test_tx_defer();
 	test_tx_defer_event_idx();
+	test_default_rings();
 	return done_testing();
 }

@@ -5,7 +5,8 @@
     bench/ab.py [--nf pktgen|rxcount|fwd] [--rounds N] [--seconds S]
                 [--paths PATH,...] [--modes copy,...]
                 [--a-settings "K=V ..."] [--b-settings "K=V ..."]
-                [--a-nic "PROP=V,..."] [--b-nic "PROP=V,..."] REV_A REV_B
+                [--a-nic "PROP=V,..."] [--b-nic "PROP=V,..."]
+                [--a-env "VAR=V ..."] [--b-env "VAR=V ..."] REV_A REV_B
 
 Builds the NF (LTO=1, pool) at each git revision (exported with git
 archive into build/ab/<revision>/, so the checkout is untouched), then
@@ -30,7 +31,10 @@ Host-clock figures are counter deltas over the middle half of the run.
 --a-settings/--b-settings add NF settings to one side, so one revision can
 be compared with itself under two settings; --a-nic/--b-nic add QEMU
 properties to that side's NICs (scripts/run --net ...,PROP=V, e.g.
-event_idx=off; refused with the boot paths). Prints every measurement, then
+event_idx=off; refused with the boot paths); --a-env/--b-env set
+environment variables for scripts/run on that side (e.g.
+SKIFF_QEMU_TUNABLES= to start QEMU without scripts/run's glibc tunables;
+an empty value is kept as empty). Prints every measurement, then
 per path and mode the medians and the median of the per-round ratios B/A
 with min-max: a ratio whose min-max stays on one side of 1 is larger than
 the noise of these rounds. Needs root (the lab); run it on a quiet machine,
@@ -38,6 +42,7 @@ nothing else timed.
 """
 
 import argparse
+import contextlib
 import os
 import random
 import statistics
@@ -84,6 +89,24 @@ def measure_boot(lab, image, machine, own):
     if row["first_frame_s"] is None or row["ready_s"] is None:
         raise RuntimeError(f"pktgen on {machine}: no ready line or no frame seen on the tap")
     return ((row["ready_s"] - row["banner_s"]) if own else row["first_frame_s"]) * 1000
+
+
+@contextlib.contextmanager
+def environment(assignments):
+    """os.environ with "VAR=V ..." set, for the subprocesses started inside."""
+    saved = {}
+    for a in assignments.split():
+        k, _, v = a.partition("=")
+        saved[k] = os.environ.get(k)
+        os.environ[k] = v
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def with_props(net, props):
@@ -161,7 +184,13 @@ def main():
     ap.add_argument("--b-settings", default="")
     ap.add_argument("--a-nic", default="")
     ap.add_argument("--b-nic", default="")
+    ap.add_argument("--a-env", default="")
+    ap.add_argument("--b-env", default="")
     args = ap.parse_args()
+    for side in (args.a_env, args.b_env):
+        bad = [a for a in side.split() if "=" not in a or not a.split("=", 1)[0].isidentifier()]
+        if bad:
+            sys.exit(f"ab: --a-env/--b-env take VAR=VALUE words, not {' '.join(bad)}")
     paths = args.paths.split(",") if args.paths else list(PATHS[args.nf])
     bad = [p for p in paths if p not in PATHS[args.nf]]
     if bad:
@@ -174,7 +203,9 @@ def main():
     imgs = dict(A=build(args.a, args.nf), B=build(args.b, args.nf))
     extra = dict(A=args.a_settings, B=args.b_settings)
     props = dict(A=args.a_nic, B=args.b_nic)
-    log(f"A = {imgs['A'][0]} {extra['A']} {props['A']}, B = {imgs['B'][0]} {extra['B']} {props['B']};"
+    envs = dict(A=args.a_env, B=args.b_env)
+    log(f"A = {imgs['A'][0]} {extra['A']} {props['A']} {envs['A']}, B = {imgs['B'][0]} {extra['B']}"
+        f" {props['B']} {envs['B']};"
         f" load {os.getloadavg()[0]:.1f}")
     lab = Lab()
     res = {}
@@ -183,7 +214,8 @@ def main():
             jobs = [(v, p, m) for v in imgs for p in paths for m in modes]
             random.shuffle(jobs)
             for v, p, m in jobs:
-                x = MEASURE[args.nf](lab, imgs[v][1], p, m, args.seconds, extra[v], props[v])
+                with environment(envs[v]):
+                    x = MEASURE[args.nf](lab, imgs[v][1], p, m, args.seconds, extra[v], props[v])
                 res[(v, p, m, rnd)] = x
                 unit = "ms" if p.startswith(("boot-", "own-")) else "frames/s"
                 log(f"round {rnd} {v} {p:5} {m:8} {x:12,.{1 if unit == 'ms' else 0}f} {unit}")

@@ -36,6 +36,33 @@ ok "$([ "$took" -le 6 ] && echo 0 || echo 1)" "timeout: stopped within a few sec
 sleep 0.5
 ok "$(pgrep -f "qemu-system.* -name $qname( |$)" >/dev/null && echo 1 || echo 0)" "timeout: no QEMU left behind"
 
+# glibc tunables for QEMU (malloc on huge pages: a faster start): scripts/run's
+# unless the caller has GLIBC_TUNABLES of its own or sets SKIFF_QEMU_TUNABLES.
+tun='glibc.malloc.hugetlb=1:glibc.malloc.top_pad=33554432'
+like "$(scripts/run --dry-run "$BUILD/hello.elf")" "^env GLIBC_TUNABLES=$tun qemu-system-x86_64 " \
+	"dry-run: QEMU's glibc tunables lead the line, as env (usable after timeout)"
+like "$(SKIFF_QEMU_TUNABLES= scripts/run --dry-run "$BUILD/hello.elf")" '^qemu-system-x86_64 ' \
+	"SKIFF_QEMU_TUNABLES= : QEMU gets none"
+like "$(SKIFF_QEMU_TUNABLES=glibc.malloc.hugetlb=1 scripts/run --dry-run "$BUILD/hello.elf")" \
+	'^env GLIBC_TUNABLES=glibc.malloc.hugetlb=1 qemu' "SKIFF_QEMU_TUNABLES replaces them"
+like "$(GLIBC_TUNABLES=glibc.malloc.arena_max=1 scripts/run --dry-run "$BUILD/hello.elf")" \
+	'^qemu-system-x86_64 ' "the caller's own GLIBC_TUNABLES: left to QEMU as they are"
+qname=skiff-tunables-test-$$
+SKIFF_QEMU_ARGS="-S -name $qname" scripts/run --timeout 5 "$BUILD/hello.elf" >/dev/null 2>&1 &
+runner=$!
+qpid=""
+for _ in $(seq 50); do
+	qpid=$(pgrep -f "qemu-system.* -name $qname( |$)") && break
+	sleep 0.1
+done
+# (glibc 2.36 shortens the variable in place to its first tunable once it
+# has parsed them all: `GLIBC_TUNABLES=... /lib64/ld-linux-x86-64.so.2
+# --list-tunables` shows both in effect.)
+like "$(tr '\0' '\n' <"/proc/${qpid:-0}/environ" 2>/dev/null | grep '^GLIBC_TUNABLES=')" \
+	'^GLIBC_TUNABLES=glibc\.malloc\.hugetlb=1' "the running QEMU got them"
+[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+wait "$runner" 2>/dev/null
+
 out=$(SKIFF_QEMU_ARGS="-device no-such-device" scripts/run "$BUILD/hello.elf" 2>&1); rc=$?
 is "$rc" 125 "QEMU error: status 125"
 like "$out" "QEMU failed with status 1" "QEMU error: said so"

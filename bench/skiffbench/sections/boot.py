@@ -50,6 +50,15 @@ class Boot(Section):
         img = b.image(*BUILD, nf)
         cmd = shlex.split(sh([f"{ROOT}/scripts/run", "--dry-run", "-M", s["machine"], "--net", "tap:tap1",
                               "--append", APPEND[nf], img]))
+        # The line starts with `env VAR=value ...` where scripts/run gives
+        # QEMU an environment of its own (its glibc tunables): set here, as
+        # scripts/run does, without timing env's exec.
+        env = dict(os.environ)
+        if cmd[:1] == ["env"]:
+            cmd.pop(0)
+            while cmd and re.match(r"[A-Za-z_]\w*=", cmd[0]):
+                k, v = cmd.pop(0).split("=", 1)
+                env[k] = v
         cap = None
         if nf == "pktgen":
             cap = subprocess.Popen(b.lab.prefix() + ["tshark", "-i", "tap1", "-c", "1", "-a", "duration:20",
@@ -61,7 +70,8 @@ class Boot(Section):
             settle(cap.pid)
         enter = b.lab.enter()
         t0 = time.time()
-        q = subprocess.Popen(cmd, preexec_fn=enter, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        q = subprocess.Popen(cmd, env=env, preexec_fn=enter, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True)
         first = ready = None
         for line in q.stdout:
             now = time.time() - t0

@@ -9,8 +9,10 @@ uio_pci_generic), whose folder SKIFF_DPDK_GUEST names. The section uses
 that harness's qemu-args.sh (the guest's kernel, initramfs, command line
 and memory) and its blast sender; it never copies them."""
 
+import itertools
 import os
 import re
+import shlex
 import subprocess
 import time
 
@@ -40,25 +42,33 @@ def harness():
     return os.environ.get("SKIFF_DPDK_GUEST", "")
 
 
-def skiff_rings(net, image):
-    """The (RX, TX) ring sizes scripts/run gives a Skiff NIC on `net`, read
-    from the QEMU command line it prints with --dry-run."""
-    cmd = subprocess.run([f"{ROOT}/scripts/run", "--dry-run", "--net", net, image], check=True,
-                         stdout=subprocess.PIPE, text=True).stdout
-    return tuple(int(re.search(rf"{d}_queue_size=(\d+)", cmd).group(1)) for d in ("rx", "tx"))
+def skiff_qemu(net, image):
+    """What scripts/run gives a Skiff VM with a NIC on `net`, read from the
+    QEMU command line it prints with --dry-run: the (RX, TX) ring sizes, and
+    the `env VAR=V ...` that leads the line (QEMU's glibc tunables) as a
+    command prefix, empty if there is none."""
+    cmd = shlex.split(subprocess.run([f"{ROOT}/scripts/run", "--dry-run", "--net", net, image], check=True,
+                                     stdout=subprocess.PIPE, text=True).stdout)
+    env = []
+    if cmd[:1] == ["env"]:
+        env = ["env"] + list(itertools.takewhile(lambda w: re.match(r"[A-Za-z_]\w*=", w), cmd[1:]))
+    line = " ".join(cmd)
+    return tuple(int(re.search(rf"{d}_queue_size=(\d+)", line).group(1)) for d in ("rx", "tx")), env
 
 
 class PeerVM(Console):
     """The DPDK VM, booted in the lab by the harness's qemu-args.sh; its
     console collected. Its NIC gets the ring sizes @rings, those of Skiff's
-    on the same backend, so both systems drive the same device."""
+    on the same backend, so both systems drive the same device, and its QEMU
+    the environment prefix @qemu_env that scripts/run gives Skiff's."""
 
-    def __init__(self, lab, mode, seconds, netdev, rings, vhost=False, extra_kargs=()):
+    def __init__(self, lab, mode, seconds, netdev, rings, vhost=False, extra_kargs=(), qemu_env=()):
         h = harness()
         env = dict(os.environ, VHOST="1" if vhost else "0", SMP="1")
         args = subprocess.run([os.path.join(h, "qemu-args.sh"), mode, f"dur={seconds}", *extra_kargs],
                               env=env, check=True, stdout=subprocess.PIPE, text=True).stdout.splitlines()
-        super().__init__(lab.prefix() + ["qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "max",
+        super().__init__(lab.prefix() + list(qemu_env) + ["qemu-system-x86_64", "-accel", "tcg,thread=multi",
+                                                          "-cpu", "max",
                                          "-nodefaults", "-no-user-config", "-display", "none", "-serial",
                                          "stdio", "-no-reboot", *args, *netdev,
                                          "-device", f"virtio-net-pci,netdev=n0,mac={PEER_MAC},"
@@ -128,8 +138,9 @@ class DpdkPeer(Section):
 
     def _peer(self, mode, netdev, vhost=False, seconds=SECONDS + 6):
         net = "vhost-user:/dev/null" if vhost else "tap:tap0"
-        rings = skiff_rings(net, self.b.image(*SKIFF_BUILD, "pktgen"))
-        vm = PeerVM(self.b.lab, mode, seconds, netdev, rings, vhost)
+        # The DPDK VM's QEMU: Skiff's ring sizes and scripts/run's environment.
+        rings, qemu_env = skiff_qemu(net, self.b.image(*SKIFF_BUILD, "pktgen"))
+        vm = PeerVM(self.b.lab, mode, seconds, netdev, rings, vhost, qemu_env=qemu_env)
         if not vm.wait_line(r"DPDKGUEST: ready", 120):
             out = vm.finish(5)
             raise RuntimeError(f"the DPDK VM did not start:\n{out[-1500:]}")
@@ -247,7 +258,8 @@ class DpdkPeer(Section):
     def report(self, rows):
         L = ["Skiff's pktgen and rxcount (LTO=1, pool, copy, burst 32) against DPDK 22.11's testpmd"
              " (txonly/rxonly) with the virtio PMD in a Debian 6.1 VM (uio_pci_generic, 256 hugepages,"
-             " `-smp 1`, `-cpu max`), both on the same QEMU, lab bridge and taps (vnet_hdr=off) and the"
+             " `-smp 1`, `-cpu max`), both on the same QEMU (started with the same environment, scripts/run's"
+             " glibc tunables), lab bridge and taps (vnet_hdr=off) and the"
              " same NIC (virtio-net-pci, RX ring 1024, TX ring 256, 1024 over vhost-user),"
              " 60-byte frames, measured in the same shuffled rounds. Frames/s: median (min-max) of the"
              f" rounds; each measurement is the middle half of {SECONDS} s of traffic. *Skiff / DPDK* is"

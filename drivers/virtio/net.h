@@ -93,7 +93,7 @@ struct vnet {
 	uint16_t max_pairs;		/* of those, what the driver can use */
 	uint16_t pairs;			/* in use: the RX queues configured */
 	uint16_t rx_max, tx_max;	/* ring sizes the device offers */
-	uint16_t rx_default, tx_default;	/* what a queue set up with 0 gets */
+	uint16_t tx_default;		/* what a TX queue set up with 0 gets */
 	bool needs_negotiation;		/* after a reset by stop() */
 };
 

@@ -29,7 +29,7 @@ static void vnet_info(struct netdev *nd, struct netdev_info *info)
 		.max_tx_queues = v->max_pairs,
 		.rx_desc_max = v->rx_max,
 		.tx_desc_max = v->tx_max,
-		.rx_desc_default = v->rx_default,
+		.rx_desc_default = v->rx_max,	/* RX takes what the device offers */
 		.tx_desc_default = v->tx_default,
 		.rx_desc_fixed = v->vdev->ops->queue_size_fixed,
 		.promisc_ctrl = virtio_has(v->vdev, VIRTIO_NET_F_CTRL_RX),
@@ -112,7 +112,7 @@ static int vnet_rxq_setup(struct netdev *nd, uint16_t qid, uint16_t nb_desc,
 			NETBUF_HEADROOM + ETH_FRAME_LEN);
 		return -EINVAL;
 	}
-	if ((rc = queue_size(nd, "RX ring", nb_desc, v->rx_max, v->rx_default,
+	if ((rc = queue_size(nd, "RX ring", nb_desc, v->rx_max, v->rx_max,
 			     v->vdev->ops->queue_size_fixed, &size)) < 0 ||
 	    (rc = vnet_ring_memory(v, "RX ring", size, &q->ring_cap, &q->ring,
 				   &q->cookies)) < 0)

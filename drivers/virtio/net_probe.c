@@ -68,7 +68,6 @@ static int vnet_queue_pairs(struct vnet *v)
 	v->max_pairs = MIN(pairs, VNET_MAX_PAIRS);
 	v->rx_max = ops->queue_max(v->vdev, 0);
 	v->tx_max = ops->queue_max(v->vdev, 1);
-	v->rx_default = v->rx_max;
 	v->tx_default = ops->queue_max_is_cap ? MIN(v->tx_max, VNET_TX_RING_DEFAULT) : v->tx_max;
 	for (uint16_t q = 0; q < 2 * v->max_pairs; q++) {
 		uint16_t size = ops->queue_max(v->vdev, q);

@@ -121,6 +121,34 @@ static void wait_since(struct pit_clock *c, struct sample a, uint64_t ms)
 		;
 }
 
+/* The least uncertain measurement so far. */
+struct best {
+	uint64_t hz, ppm;
+};
+
+/*
+ * Ends the interval from edge @a after CALIB_MS, then twice as long while
+ * its uncertainty is above CALIB_ERR_PPM, up to CALIB_MS_MAX. Returns the
+ * frequency once it is certain enough; 0 when even CALIB_MS_MAX was not or
+ * the PIT stopped counting (c->still). @best keeps the least uncertain.
+ */
+static uint64_t widen(struct pit_clock *c, struct sample a, struct best *best)
+{
+	for (uint64_t ms = CALIB_MS; ms <= CALIB_MS_MAX; ms *= 2) {
+		uint64_t hz, ppm;
+
+		wait_since(c, a, ms);
+		hz = interval_hz(a, best_sample(c), &ppm);
+		if (c->still >= STILL_MAX || !hz)
+			return 0;
+		if (ppm < best->ppm)
+			*best = (struct best){ hz, ppm };
+		if (ppm <= CALIB_ERR_PPM)
+			return hz;
+	}
+	return 0;
+}
+
 static struct pit_clock overlap_clock;
 static struct sample overlap_start = { .width = UINT64_MAX };
 
@@ -138,7 +166,9 @@ bool pit_calibration_start(void)
 uint64_t pit_calibration_finish(uint32_t *err_ppm)
 {
 	struct pit_clock *c = &overlap_clock;
-	struct sample a = overlap_start, b;
+	struct sample a = overlap_start;
+	struct best best = { 0, UINT64_MAX };
+	uint64_t hz;
 
 	overlap_start.width = UINT64_MAX;	/* once per start */
 	if (a.width == UINT64_MAX)
@@ -150,26 +180,15 @@ uint64_t pit_calibration_finish(uint32_t *err_ppm)
 	outb(PIT_CMD, CMD_STATUS_CH0);
 	if (inb(PIT_CH0) & STATUS_OUT)
 		return 0;
-	for (uint64_t ms = CALIB_MS; ms <= CALIB_MS_MAX; ms *= 2) {
-		uint64_t hz, ppm;
-
-		wait_since(c, a, ms);
-		b = best_sample(c);
-		hz = interval_hz(a, b, &ppm);
-		if (c->still >= STILL_MAX || !hz)
-			return 0;
-		if (ppm <= CALIB_ERR_PPM) {
-			*err_ppm = (uint32_t)ppm;
-			return hz;
-		}
-	}
-	return 0;
+	if ((hz = widen(c, a, &best)))
+		*err_ppm = (uint32_t)best.ppm;	/* the last and least uncertain */
+	return hz;
 }
 
 uint64_t pit_measure_tsc_hz(uint32_t *err_ppm)
 {
 	struct pit_clock c = { 0 };
-	uint64_t best_hz = 0, best_ppm = UINT64_MAX;
+	struct best best = { 0, UINT64_MAX };
 
 	outb(PIT_CMD, CMD_CH0_MODE2);
 	outb(PIT_CH0, 0);	/* reload value 0 = 65536 */
@@ -177,25 +196,10 @@ uint64_t pit_measure_tsc_hz(uint32_t *err_ppm)
 	pit_read(&c);		/* counts from its first read */
 	c.ticks = 0;
 
-	for (unsigned attempt = 0; attempt < CALIB_ATTEMPTS; attempt++) {
-		struct sample a = best_sample(&c), b;
-
-		for (uint64_t ms = CALIB_MS; ms <= CALIB_MS_MAX; ms *= 2) {
-			uint64_t hz, ppm;
-
-			wait_since(&c, a, ms);
-			b = best_sample(&c);
-			hz = interval_hz(a, b, &ppm);
-			if (c.still >= STILL_MAX || !hz)
-				return best_hz;	/* not counting */
-			if (ppm < best_ppm) {
-				best_ppm = ppm;
-				best_hz = hz;
-				*err_ppm = (uint32_t)MIN(ppm, UINT32_MAX);
-			}
-			if (ppm <= CALIB_ERR_PPM)
-				return hz;
-		}
-	}
-	return best_hz;
+	for (unsigned attempt = 0; attempt < CALIB_ATTEMPTS; attempt++)
+		if (widen(&c, best_sample(&c), &best) || c.still >= STILL_MAX)
+			break;
+	if (best.hz)
+		*err_ppm = (uint32_t)MIN(best.ppm, UINT32_MAX);
+	return best.hz;
 }

@@ -7,7 +7,7 @@ int nic_open_queues(struct nf_nic *nic, const char *nf, unsigned index, unsigned
 		    bool promisc)
 {
 	const struct netdev_info *in = &nic->info;
-	unsigned n, max, rx_size, tx_size;
+	unsigned n, max;
 	int rc;
 
 	if (index >= netdev_count()) {
@@ -21,13 +21,13 @@ int nic_open_queues(struct nf_nic *nic, const char *nf, unsigned index, unsigned
 	netdev_info(nic->dev, &nic->info);
 	if (!rx_ring && nic->rx_unread && !in->rx_desc_fixed)
 		rx_ring = MIN(NIC_RX_UNREAD, in->rx_desc_max);
-	rx_size = rx_ring ? rx_ring : in->rx_desc_default;
-	tx_size = tx_ring ? tx_ring : in->tx_desc_default;
+	nic->rx_size = rx_ring ? rx_ring : in->rx_desc_default;
+	nic->tx_size = tx_ring ? tx_ring : in->tx_desc_default;
 	printf("%s: %s %s %s MAC %02x:%02x:%02x:%02x:%02x:%02x%s rings %u/%u link %s",
 	       nf, nic->dev->name, in->driver, in->transport, in->mac[0], in->mac[1],
 	       in->mac[2], in->mac[3], in->mac[4], in->mac[5],
 	       in->mac_random ? " (random)" : "",
-	       rx_size, tx_size, netdev_link(nic->dev) ? "up" : "down");
+	       nic->rx_size, nic->tx_size, netdev_link(nic->dev) ? "up" : "down");
 	max = MIN(in->max_rx_queues, in->max_tx_queues);
 	if (max > 1 && queues <= max)
 		printf(", %u of %u queue pairs", queues, max);
@@ -39,7 +39,7 @@ int nic_open_queues(struct nf_nic *nic, const char *nf, unsigned index, unsigned
 		return NIC_ERR_CONFIG;
 	}
 	/* Each core that polls keeps up to two caches' worth of netbufs. */
-	n = pool ? pool : queues * (rx_size + tx_size + extra + 2 * NIC_POOL_CACHE);
+	n = pool ? pool : queues * (nic->rx_size + nic->tx_size + extra + 2 * NIC_POOL_CACHE);
 	if (!(nic->pool = netbuf_pool_alloc(nic->dev->name, n, NIC_DATA_ROOM, NIC_POOL_CACHE)))
 		goto fail;
 	if ((rc = netdev_configure(nic->dev, (uint16_t)queues, (uint16_t)queues)) < 0)
@@ -49,7 +49,7 @@ int nic_open_queues(struct nf_nic *nic, const char *nf, unsigned index, unsigned
 					   nic->pool)) < 0 ||
 		    (rc = netdev_txq_setup(nic->dev, (uint16_t)q, (uint16_t)tx_ring)) < 0 ||
 		    (rc = netdev_txq_defer(nic->dev, (uint16_t)q,
-					   (uint16_t)(tx_size * nic->tx_defer_pct / 100))) < 0)
+					   (uint16_t)(nic->tx_size * nic->tx_defer_pct / 100))) < 0)
 			goto fail;
 	if ((rc = netdev_start(nic->dev)) < 0)
 		goto fail;

@@ -21,6 +21,7 @@ struct nf_nic {
 	struct netdev_info info;
 	struct netbuf_pool *pool;
 	unsigned queues;	/* queue pairs in use; pair k belongs to core k */
+	unsigned rx_size, tx_size;	/* each queue's ring, as opened */
 	/* Set before opening, for senders that keep the ring busy and flush
 	 * when they pause: each TX queue notifies the device once this percent
 	 * of its ring is in flight (netdev_txq_defer(); 0: after every burst). */

@@ -167,7 +167,7 @@ static int zerocopy_setup(void)
 	unsigned n = 1;
 
 	/* More frames per core than its ring holds, so some are always free. */
-	while (n < (tx_ring ? tx_ring : nic.info.tx_desc_default) + 2 * burst)
+	while (n < nic.tx_size + 2 * burst)
 		n <<= 1;
 	zc_pool = netbuf_pool_alloc("zerocopy", n * (unsigned)ncores, NIC_DATA_ROOM, 0);
 	if (!zc_pool)

@@ -46,7 +46,8 @@ like "$(SKIFF_QEMU_TUNABLES= scripts/run --dry-run "$BUILD/hello.elf")" '^qemu-s
 like "$(SKIFF_QEMU_TUNABLES=glibc.malloc.hugetlb=1 scripts/run --dry-run "$BUILD/hello.elf")" \
 	'^env GLIBC_TUNABLES=glibc.malloc.hugetlb=1 qemu' "SKIFF_QEMU_TUNABLES replaces them"
 like "$(GLIBC_TUNABLES=glibc.malloc.arena_max=1 scripts/run --dry-run "$BUILD/hello.elf")" \
-	'^qemu-system-x86_64 ' "the caller's own GLIBC_TUNABLES: left to QEMU as they are"
+	'^env GLIBC_TUNABLES=glibc.malloc.arena_max=1 qemu-system-x86_64 ' \
+	"the caller's own GLIBC_TUNABLES: passed to QEMU as they are, not ours"
 qname=skiff-tunables-test-$$
 SKIFF_QEMU_ARGS="-S -name $qname" scripts/run --timeout 5 "$BUILD/hello.elf" >/dev/null 2>&1 &
 runner=$!

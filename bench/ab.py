@@ -33,8 +33,8 @@ be compared with itself under two settings; --a-nic/--b-nic add QEMU
 properties to that side's NICs (scripts/run --net ...,PROP=V, e.g.
 event_idx=off; refused with the boot paths); --a-env/--b-env set
 environment variables for scripts/run on that side (e.g.
-SKIFF_QEMU_TUNABLES= to start QEMU without scripts/run's glibc tunables;
-an empty value is kept as empty). Prints every measurement, then
+SKIFF_QEMU_TUNABLES= to start QEMU without scripts/run's glibc tunables,
+or "SKIFF_QEMU_ARGS='-machine rtc=off'"; shell quoting applies). Prints every measurement, then
 per path and mode the medians and the median of the per-round ratios B/A
 with min-max: a ratio whose min-max stays on one side of 1 is larger than
 the noise of these rounds. Needs root (the lab); run it on a quiet machine,
@@ -45,6 +45,7 @@ import argparse
 import contextlib
 import os
 import random
+import shlex
 import statistics
 import subprocess
 import sys
@@ -84,8 +85,8 @@ def middle(read, seconds):
     return (b[0] - a[0]) / (b[1] - a[1])
 
 
-def measure_boot(lab, image, machine, own):
-    row = Boot(OneImage(lab, image)).measure(dict(nf="pktgen", machine=machine), 0)
+def measure_boot(lab, image, machine, own, extra):
+    row = Boot(OneImage(lab, image)).measure(dict(nf="pktgen", machine=machine, settings=extra), 0)
     if row["first_frame_s"] is None or row["ready_s"] is None:
         raise RuntimeError(f"pktgen on {machine}: no ready line or no frame seen on the tap")
     return ((row["ready_s"] - row["banner_s"]) if own else row["first_frame_s"]) * 1000
@@ -95,7 +96,7 @@ def measure_boot(lab, image, machine, own):
 def environment(assignments):
     """os.environ with "VAR=V ..." set, for the subprocesses started inside."""
     saved = {}
-    for a in assignments.split():
+    for a in shlex.split(assignments):
         k, _, v = a.partition("=")
         saved[k] = os.environ.get(k)
         os.environ[k] = v
@@ -116,7 +117,7 @@ def with_props(net, props):
 def measure_pktgen(lab, image, path, mode, seconds, extra, props):
     if path.startswith(("boot-", "own-")):
         kind, machine = path.split("-", 1)
-        return measure_boot(lab, image, machine, kind == "own")
+        return measure_boot(lab, image, machine, kind == "own", extra)
     append = f"duration={seconds} mode={mode} dst_mac={BLACKHOLE} {extra}"
     tp = Testpmd(lab, "sink") if path == "vhost" else None
     try:
@@ -188,7 +189,7 @@ def main():
     ap.add_argument("--b-env", default="")
     args = ap.parse_args()
     for side in (args.a_env, args.b_env):
-        bad = [a for a in side.split() if "=" not in a or not a.split("=", 1)[0].isidentifier()]
+        bad = [a for a in shlex.split(side) if "=" not in a or not a.split("=", 1)[0].isidentifier()]
         if bad:
             sys.exit(f"ab: --a-env/--b-env take VAR=VALUE words, not {' '.join(bad)}")
     paths = args.paths.split(",") if args.paths else list(PATHS[args.nf])

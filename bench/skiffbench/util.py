@@ -3,6 +3,7 @@
 
 import os
 import re
+import shlex
 import subprocess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -12,6 +13,20 @@ BLACKHOLE = "02:00:00:00:00:99"    # static bridge entry on tap2, which no QEMU 
 GUEST_MAC = "52:54:00:c6:12:02"
 GUEST_IP = "198.18.0.2"
 PEER_IP = "198.18.0.250"
+
+
+def qemu_line(*run_args):
+    """The QEMU command scripts/run would start for RUN_ARGS (its --dry-run
+    line) as (environment, argv): the `env VAR=V ...` that leads the line,
+    QEMU's own environment (its glibc tunables), comes apart as a dict."""
+    argv = shlex.split(sh([f"{ROOT}/scripts/run", "--dry-run", *run_args]))
+    env = {}
+    if argv[:1] == ["env"]:
+        argv.pop(0)
+        while argv and re.match(r"[A-Za-z_]\w*=", argv[0]):
+            k, v = argv.pop(0).split("=", 1)
+            env[k] = v
+    return env, argv
 
 
 def log(msg):

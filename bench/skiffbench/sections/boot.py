@@ -3,13 +3,12 @@
 
 import os
 import re
-import shlex
 import subprocess
 import time
 
 from ..lab import settle
 from ..stats import med
-from ..util import ROOT, sh
+from ..util import qemu_line
 from .base import Section
 
 BUILD = (1, "pool")
@@ -48,17 +47,11 @@ class Boot(Section):
         first frame on the tap (tshark's timestamp)."""
         b, nf = self.b, s["nf"]
         img = b.image(*BUILD, nf)
-        cmd = shlex.split(sh([f"{ROOT}/scripts/run", "--dry-run", "-M", s["machine"], "--net", "tap:tap1",
-                              "--append", APPEND[nf], img]))
-        # The line starts with `env VAR=value ...` where scripts/run gives
-        # QEMU an environment of its own (its glibc tunables): set here, as
-        # scripts/run does, without timing env's exec.
-        env = dict(os.environ)
-        if cmd[:1] == ["env"]:
-            cmd.pop(0)
-            while cmd and re.match(r"[A-Za-z_]\w*=", cmd[0]):
-                k, v = cmd.pop(0).split("=", 1)
-                env[k] = v
+        # QEMU's own environment is set here, as scripts/run does, rather
+        # than through the line's `env`, whose exec would be timed.
+        qenv, cmd = qemu_line("-M", s["machine"], "--net", "tap:tap1", "--append",
+                              f"{APPEND[nf]} {s.get('settings', '')}".strip(), img)
+        env = dict(os.environ, **qenv)
         cap = None
         if nf == "pktgen":
             cap = subprocess.Popen(b.lab.prefix() + ["tshark", "-i", "tap1", "-c", "1", "-a", "duration:20",

@@ -9,16 +9,14 @@ uio_pci_generic), whose folder SKIFF_DPDK_GUEST names. The section uses
 that harness's qemu-args.sh (the guest's kernel, initramfs, command line
 and memory) and its blast sender; it never copies them."""
 
-import itertools
 import os
 import re
-import shlex
 import subprocess
 import time
 
 from ..lab import Console, Guest, Testpmd, sample_window
 from ..stats import Ratio, med, select, spread
-from ..util import GUEST_MAC, ROOT, intervals, summary
+from ..util import GUEST_MAC, intervals, qemu_line, summary
 from .base import Section
 
 UNICAST = "02:00:00:00:00:00"      # testpmd txonly's destination; the bridge sends it to tap2
@@ -47,13 +45,10 @@ def skiff_qemu(net, image):
     QEMU command line it prints with --dry-run: the (RX, TX) ring sizes, and
     the `env VAR=V ...` that leads the line (QEMU's glibc tunables) as a
     command prefix, empty if there is none."""
-    cmd = shlex.split(subprocess.run([f"{ROOT}/scripts/run", "--dry-run", "--net", net, image], check=True,
-                                     stdout=subprocess.PIPE, text=True).stdout)
-    env = []
-    if cmd[:1] == ["env"]:
-        env = ["env"] + list(itertools.takewhile(lambda w: re.match(r"[A-Za-z_]\w*=", w), cmd[1:]))
-    line = " ".join(cmd)
-    return tuple(int(re.search(rf"{d}_queue_size=(\d+)", line).group(1)) for d in ("rx", "tx")), env
+    env, argv = qemu_line("--net", net, image)
+    line = " ".join(argv)
+    rings = tuple(int(re.search(rf"{d}_queue_size=(\d+)", line).group(1)) for d in ("rx", "tx"))
+    return rings, (["env"] + [f"{k}={v}" for k, v in env.items()] if env else [])
 
 
 class PeerVM(Console):
